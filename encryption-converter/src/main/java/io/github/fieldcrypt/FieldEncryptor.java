@@ -1,0 +1,197 @@
+package io.github.fieldcrypt;
+
+import io.github.fieldcrypt.crypto.AesGcm;
+import io.github.fieldcrypt.crypto.CiphertextFormat;
+import io.github.fieldcrypt.keys.DataKey;
+import io.github.fieldcrypt.keys.KeyRing;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import javax.crypto.AEADBadTagException;
+
+/**
+ * Encrypts and decrypts single field values in the v1 format: the one engine behind the
+ * Hibernate converters and the Liquibase changes, so both write and accept the same bytes for
+ * the same context.
+ *
+ * <p>Encryption uses the key ring's active key, AES-256-GCM and a fresh random nonce: two
+ * encryptions of one value differ. Decryption reads the key id from the value's header, so
+ * values written under an older key still decrypt after rotation.
+ *
+ * <p><b>Security guarantees:</b> a value decrypts only under the context it was written with
+ * (its table and column); any change to it, and any other key, is detected and raises
+ * {@link DecryptionException}. Length is not hidden: a value is 34 bytes longer than its
+ * plaintext. <b>Warning:</b> with {@linkplain #allowsPlaintextReads() plaintext reads} on, a
+ * value that is not a v1 ciphertext at all is returned as it is (for the time old rows are
+ * being migrated); a value that is v1 but fails to authenticate is still an error.
+ *
+ * <p>Thread-safe; create one per key ring and share it.
+ */
+public final class FieldEncryptor {
+  private final KeyRing keyRing;
+  private final boolean allowPlaintextReads;
+
+  private FieldEncryptor(KeyRing keyRing, boolean allowPlaintextReads) {
+    this.keyRing = Objects.requireNonNull(keyRing, "keyRing");
+    this.allowPlaintextReads = allowPlaintextReads;
+  }
+
+  /** An encryptor over this key ring; reads of non-ciphertext values fail. */
+  public static FieldEncryptor create(KeyRing keyRing) {
+    return new FieldEncryptor(keyRing, false);
+  }
+
+  /**
+   * An encryptor configured from {@code fieldcrypt.*} settings (see {@link FieldcryptSettings}).
+   *
+   * @throws ConfigurationException naming the setting to fix
+   */
+  public static FieldEncryptor fromSettings(FieldcryptSettings settings) {
+    return new FieldEncryptor(settings.keyRing(), settings.allowPlaintextReads());
+  }
+
+  /** The same key ring with plaintext reads allowed or not. */
+  public FieldEncryptor withPlaintextReads(boolean allow) {
+    return allow == allowPlaintextReads ? this : new FieldEncryptor(keyRing, allow);
+  }
+
+  public KeyRing keyRing() {
+    return keyRing;
+  }
+
+  /** Whether values that are not v1 ciphertexts are returned as they are on decryption. */
+  public boolean allowsPlaintextReads() {
+    return allowPlaintextReads;
+  }
+
+  /** Encrypts bytes under the active key: the binary v1 value. */
+  public byte[] encrypt(byte[] plaintext, EncryptionContext context) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    DataKey key = keyRing.active();
+    return AesGcm.encrypt(key.id(), key.secretKey(), plaintext, context.bytes());
+  }
+
+  /** Encrypts a string (as UTF-8) under the active key: the v1 value as base64url text. */
+  public String encryptToText(String plaintext, EncryptionContext context) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    return CiphertextFormat.toText(encrypt(plaintext.getBytes(StandardCharsets.UTF_8), context));
+  }
+
+  /**
+   * Decrypts a binary v1 value.
+   *
+   * @throws DecryptionException when the value is not v1 (unless plaintext reads are allowed)
+   *     or does not authenticate under its key and this context
+   * @throws UnknownKeyException when the value's key id is not in the key ring
+   */
+  public byte[] decrypt(byte[] value, EncryptionContext context) {
+    Objects.requireNonNull(value, "value");
+    if (!CiphertextFormat.hasV1Shape(value)) {
+      if (allowPlaintextReads) {
+        return value;
+      }
+      throw notCiphertext(context);
+    }
+    return authenticate(value, context);
+  }
+
+  /**
+   * Decrypts a text v1 value to the string it was made from.
+   *
+   * @throws DecryptionException when the value is not v1 (unless plaintext reads are allowed)
+   *     or does not authenticate under its key and this context
+   * @throws UnknownKeyException when the value's key id is not in the key ring
+   */
+  public String decryptText(String value, EncryptionContext context) {
+    Objects.requireNonNull(value, "value");
+    byte[] bytes = CiphertextFormat.fromText(value);
+    if (!CiphertextFormat.hasV1Shape(bytes)) {
+      if (allowPlaintextReads) {
+        return value;
+      }
+      throw notCiphertext(context);
+    }
+    return new String(authenticate(bytes, context), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Tells what a stored binary value is, without throwing: used by migrations to decide what to
+   * do with each row. Decrypts once to check authenticity.
+   */
+  public Inspection inspect(byte[] value, EncryptionContext context) {
+    if (!CiphertextFormat.hasV1Shape(value)) {
+      return new Inspection(Inspection.State.PLAINTEXT, null);
+    }
+    int keyId = CiphertextFormat.keyId(value);
+    if (CiphertextFormat.algorithm(value) != CiphertextFormat.ALG_AES_256_GCM) {
+      return new Inspection(Inspection.State.NOT_AUTHENTIC, keyId);
+    }
+    DataKey key = keyRing.find(keyId);
+    if (key == null) {
+      return new Inspection(Inspection.State.UNKNOWN_KEY, keyId);
+    }
+    try {
+      AesGcm.decrypt(key.secretKey(), value, context.bytes());
+      return new Inspection(Inspection.State.ENCRYPTED, keyId);
+    } catch (AEADBadTagException e) {
+      return new Inspection(Inspection.State.NOT_AUTHENTIC, keyId);
+    }
+  }
+
+  /** {@link #inspect(byte[], EncryptionContext)} for a text value. */
+  public Inspection inspectText(String value, EncryptionContext context) {
+    byte[] bytes = CiphertextFormat.fromText(value);
+    return CiphertextFormat.hasV1Shape(bytes) ? inspect(bytes, context) : new Inspection(Inspection.State.PLAINTEXT, null);
+  }
+
+  private byte[] authenticate(byte[] value, EncryptionContext context) {
+    int keyId = CiphertextFormat.keyId(value);
+    if (CiphertextFormat.algorithm(value) != CiphertextFormat.ALG_AES_256_GCM) {
+      throw new DecryptionException(DecryptionException.Reason.AUTHENTICATION_FAILED,
+          "Cannot decrypt " + context.describe() + " with key id " + keyId
+              + ": the value uses deterministic mode (alg 0x02), which this version does not read",
+          context.value(), keyId);
+    }
+    DataKey key = keyRing.find(keyId);
+    if (key == null) {
+      throw new UnknownKeyException("Cannot decrypt " + context.describe() + ": key id " + keyId
+          + " is not in the key ring " + keyRing.ids() + "; add that key to fieldcrypt.keys (old keys must stay while rows use them)",
+          context.value(), keyId);
+    }
+    try {
+      return AesGcm.decrypt(key.secretKey(), value, context.bytes());
+    } catch (AEADBadTagException e) {
+      throw new DecryptionException(DecryptionException.Reason.AUTHENTICATION_FAILED,
+          "Cannot decrypt " + context.describe() + " with key id " + keyId
+              + ": authentication failed (the value was altered, belongs to another column or tenant, or was written with a different key under this id)",
+          context.value(), keyId);
+    }
+  }
+
+  private static DecryptionException notCiphertext(EncryptionContext context) {
+    return new DecryptionException(DecryptionException.Reason.NOT_CIPHERTEXT,
+        "Cannot decrypt " + context.describe() + ": the stored value is not a fieldcrypt v1 ciphertext"
+            + " (plaintext not yet migrated, or a damaged value); run encryptColumn, or set "
+            + FieldcryptSettings.ALLOW_PLAINTEXT_READS + "=true while migrating",
+        context.value(), null);
+  }
+
+  /** What a stored value is, as far as this key ring and context can tell. */
+  public record Inspection(State state, Integer keyId) {
+    /** The states a stored value can be in. */
+    public enum State {
+      /** Not a v1 value: plaintext (or something damaged beyond recognition). */
+      PLAINTEXT,
+      /** A v1 value that authenticates under its key and this context. */
+      ENCRYPTED,
+      /** A v1 value whose key id is not in the key ring. */
+      UNKNOWN_KEY,
+      /** A v1 value that fails authentication: altered, another column's, or another key's. */
+      NOT_AUTHENTIC
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FieldEncryptor[" + keyRing + ", allowPlaintextReads=" + allowPlaintextReads + "]";
+  }
+}

@@ -1,0 +1,201 @@
+package io.github.fieldcrypt;
+
+import io.github.fieldcrypt.keys.KeyRing;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The {@code fieldcrypt.*} settings and where they are read from.
+ *
+ * <p>Each setting is looked up, in order, in the properties given (Hibernate/JPA properties, or
+ * Liquibase changelog parameters), then the Java system properties, then the environment
+ * variable of the same name in upper case with {@code _} for {@code .} and {@code -}
+ * ({@code fieldcrypt.active-key} → {@code FIELDCRYPT_ACTIVE_KEY}). The first source that has it
+ * wins, and error messages say which one that was.
+ *
+ * <p><b>Security:</b> {@link #toString()} and every message name settings and key ids, never key
+ * material.
+ */
+public final class FieldcryptSettings {
+  /**
+   * The keys: {@code id:base64key,id:base64key}, each key 32 random bytes in standard or URL-safe
+   * base64, ids from 0 to 2147483647. Required.
+   */
+  public static final String KEYS = "fieldcrypt.keys";
+  /** The id of the key that encrypts new values. Default: the highest id in {@link #KEYS}. */
+  public static final String ACTIVE_KEY = "fieldcrypt.active-key";
+  /**
+   * {@code true} while old rows are being migrated: a stored value that is not a v1 ciphertext
+   * is read as plaintext. A value that is v1 and fails to authenticate is still an error.
+   * Default {@code false}.
+   */
+  public static final String ALLOW_PLAINTEXT_READS = "fieldcrypt.allow-plaintext-reads";
+
+  private final Map<String, ?> properties;
+  private final Function<String, String> systemProperties;
+  private final Function<String, String> environment;
+
+  private FieldcryptSettings(Map<String, ?> properties, Function<String, String> systemProperties,
+      Function<String, String> environment) {
+    this.properties = properties == null ? Map.of() : properties;
+    this.systemProperties = systemProperties;
+    this.environment = environment;
+  }
+
+  /** Settings from these properties, then system properties, then the environment. */
+  public static FieldcryptSettings from(Map<String, ?> properties) {
+    return new FieldcryptSettings(properties, System::getProperty, System::getenv);
+  }
+
+  /** Settings from explicit sources (tests, or an application that manages its own). */
+  public static FieldcryptSettings from(Map<String, ?> properties, Function<String, String> systemProperties,
+      Function<String, String> environment) {
+    return new FieldcryptSettings(properties, systemProperties, environment);
+  }
+
+  /** The environment variable a setting is read from: {@code fieldcrypt.active-key} → {@code FIELDCRYPT_ACTIVE_KEY}. */
+  public static String environmentVariable(String setting) {
+    return setting.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  /** A setting's value and the source it came from. */
+  record Value(String setting, String text, String source) {
+    String where() {
+      return setting + " (" + source + ")";
+    }
+  }
+
+  Value lookup(String setting) {
+    Object fromProperties = properties.get(setting);
+    if (fromProperties != null && !fromProperties.toString().isBlank()) {
+      return new Value(setting, fromProperties.toString(), "configuration property " + setting);
+    }
+    String fromSystem = systemProperties.apply(setting);
+    if (fromSystem != null && !fromSystem.isBlank()) {
+      return new Value(setting, fromSystem, "system property " + setting);
+    }
+    String variable = environmentVariable(setting);
+    String fromEnvironment = environment.apply(variable);
+    if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+      return new Value(setting, fromEnvironment, "environment variable " + variable);
+    }
+    return null;
+  }
+
+  /**
+   * The raw text of a setting from the first source that has it, or {@code null}. For settings
+   * of other modules; key material should be read through {@link #keyRing()}.
+   */
+  public String get(String setting) {
+    Value value = lookup(setting);
+    return value == null ? null : value.text();
+  }
+
+  /** {@link #ALLOW_PLAINTEXT_READS}, strictly {@code true} or {@code false}. */
+  public boolean allowPlaintextReads() {
+    return booleanSetting(ALLOW_PLAINTEXT_READS, false);
+  }
+
+  /** A boolean setting: {@code true} or {@code false} (any case), anything else is an error. */
+  public boolean booleanSetting(String setting, boolean defaultValue) {
+    Value value = lookup(setting);
+    if (value == null) {
+      return defaultValue;
+    }
+    String text = value.text().trim();
+    if (text.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (text.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw new ConfigurationException(setting, "Invalid value for " + value.where() + ": expected true or false");
+  }
+
+  /**
+   * Parses {@link #KEYS} and {@link #ACTIVE_KEY} into a key ring.
+   *
+   * @throws ConfigurationException when the keys are missing, not base64, not 32 bytes, have a
+   *     duplicate or malformed id, or the active id is not among them
+   */
+  public KeyRing keyRing() {
+    Value keys = lookup(KEYS);
+    if (keys == null) {
+      throw new ConfigurationException(KEYS, "No encryption keys configured: set " + KEYS
+          + " (or the environment variable " + environmentVariable(KEYS) + ") to id:base64key,"
+          + " e.g. 1:<32 random bytes in base64>");
+    }
+    KeyRing.Builder ring = KeyRing.builder();
+    Set<Integer> seen = new HashSet<>();
+    String[] entries = keys.text().split(",");
+    for (int i = 0; i < entries.length; i++) {
+      String entry = entries[i].trim();
+      String position = "entry " + (i + 1) + " of " + keys.where();
+      int colon = entry.indexOf(':');
+      if (colon <= 0) {
+        throw new ConfigurationException(KEYS, "Invalid " + position + ": expected id:base64key");
+      }
+      int id = parseId(entry.substring(0, colon).trim(), KEYS, position);
+      if (!seen.add(id)) {
+        throw new ConfigurationException(KEYS, "Duplicate key id " + id + " in " + keys.where() + ": each id must appear once");
+      }
+      byte[] key = decodeKey(entry.substring(colon + 1).trim());
+      if (key == null) {
+        throw new ConfigurationException(KEYS, "Invalid " + position + " (key id " + id + "): the key is not valid base64");
+      }
+      try {
+        if (key.length != 32) {
+          throw new ConfigurationException(KEYS, "Invalid " + position + " (key id " + id + "): the key is "
+              + key.length + " bytes, AES-256 needs exactly 32 (e.g. openssl rand -base64 32)");
+        }
+        ring.add(id, key);
+      } finally {
+        java.util.Arrays.fill(key, (byte) 0);
+      }
+    }
+    Value active = lookup(ACTIVE_KEY);
+    if (active != null) {
+      int activeId = parseId(active.text().trim(), ACTIVE_KEY, active.where());
+      if (!seen.contains(activeId)) {
+        throw new ConfigurationException(ACTIVE_KEY, "Invalid " + active.where() + ": key id " + activeId
+            + " is not among the ids in " + keys.where() + " " + new java.util.TreeSet<>(seen));
+      }
+      ring.active(activeId);
+    }
+    return ring.build();
+  }
+
+  private static int parseId(String text, String setting, String position) {
+    try {
+      int id = Integer.parseInt(text);
+      if (id >= 0) {
+        return id;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below without echoing the text, which might be key material pasted in the wrong place
+    }
+    throw new ConfigurationException(setting, "Invalid key id in " + position + ": expected an integer from 0 to " + Integer.MAX_VALUE);
+  }
+
+  private static byte[] decodeKey(String text) {
+    if (text.isEmpty()) {
+      return null;
+    }
+    try {
+      return text.indexOf('-') >= 0 || text.indexOf('_') >= 0
+          ? Base64.getUrlDecoder().decode(text)
+          : Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FieldcryptSettings[" + KEYS + (lookup(KEYS) == null ? " unset" : " set") + "]";
+  }
+}

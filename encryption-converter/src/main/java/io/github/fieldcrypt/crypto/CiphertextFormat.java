@@ -1,0 +1,105 @@
+package io.github.fieldcrypt.crypto;
+
+import java.util.Base64;
+
+/**
+ * The fieldcrypt v1 ciphertext layout, in one place. FORMAT.md at the project root is the
+ * byte-by-byte specification; this class is its implementation.
+ *
+ * <pre>
+ * 0xFC | alg (1) | key id (4, big-endian) | nonce (12) | ciphertext (n) | tag (16)
+ * AAD = the 6 header bytes || UTF-8 context
+ * </pre>
+ *
+ * <p>Text columns hold the base64url encoding of these bytes without padding; binary columns
+ * hold the bytes themselves.
+ */
+public final class CiphertextFormat {
+  /** First byte of every v1 value. */
+  public static final byte MAGIC = (byte) 0xFC;
+  /** AES-256-GCM with a random 96-bit nonce. */
+  public static final byte ALG_AES_256_GCM = 0x01;
+  /** AES-256-GCM-SIV with a synthetic nonce (deterministic mode). */
+  public static final byte ALG_AES_256_GCM_SIV = 0x02;
+
+  public static final int HEADER_LENGTH = 6;
+  public static final int NONCE_OFFSET = HEADER_LENGTH;
+  public static final int NONCE_LENGTH = 12;
+  public static final int BODY_OFFSET = NONCE_OFFSET + NONCE_LENGTH;
+  public static final int TAG_LENGTH = 16;
+  /** Bytes a v1 value adds to its plaintext. */
+  public static final int OVERHEAD = BODY_OFFSET + TAG_LENGTH;
+
+  static final Base64.Encoder TEXT_ENCODER = Base64.getUrlEncoder().withoutPadding();
+  static final Base64.Decoder TEXT_DECODER = Base64.getUrlDecoder();
+
+  private CiphertextFormat() {}
+
+  /**
+   * Whether the bytes have the shape of a v1 value: long enough, the magic byte and a known
+   * algorithm. Says nothing about authenticity.
+   */
+  public static boolean hasV1Shape(byte[] value) {
+    return value != null
+        && value.length >= OVERHEAD
+        && value[0] == MAGIC
+        && (value[1] == ALG_AES_256_GCM || value[1] == ALG_AES_256_GCM_SIV);
+  }
+
+  /** The key id of a value that {@linkplain #hasV1Shape has the v1 shape}. */
+  public static int keyId(byte[] value) {
+    return ((value[2] & 0xFF) << 24) | ((value[3] & 0xFF) << 16) | ((value[4] & 0xFF) << 8) | (value[5] & 0xFF);
+  }
+
+  /** The algorithm byte of a value that {@linkplain #hasV1Shape has the v1 shape}. */
+  public static byte algorithm(byte[] value) {
+    return value[1];
+  }
+
+  static void writeHeader(byte[] out, byte algorithm, int keyId) {
+    out[0] = MAGIC;
+    out[1] = algorithm;
+    out[2] = (byte) (keyId >>> 24);
+    out[3] = (byte) (keyId >>> 16);
+    out[4] = (byte) (keyId >>> 8);
+    out[5] = (byte) keyId;
+  }
+
+  /** Length in bytes of the binary v1 value for a plaintext of this many bytes. */
+  public static long binaryLength(long plaintextBytes) {
+    return plaintextBytes + OVERHEAD;
+  }
+
+  /** Length in characters of the text (base64url, unpadded) v1 value for this many plaintext bytes. */
+  public static long textLength(long plaintextBytes) {
+    long bytes = binaryLength(plaintextBytes);
+    return (bytes * 4 + 2) / 3;
+  }
+
+  /** The longest plaintext, in bytes, whose text value fits in a column of this many characters. */
+  public static long maxPlaintextBytesForText(long columnChars) {
+    return Math.max(-1, columnChars * 3 / 4 - OVERHEAD);
+  }
+
+  /** The longest plaintext, in bytes, whose binary value fits in a column of this many bytes. */
+  public static long maxPlaintextBytesForBinary(long columnBytes) {
+    return Math.max(-1, columnBytes - OVERHEAD);
+  }
+
+  /** The base64url text (no padding) of a binary v1 value. */
+  public static String toText(byte[] value) {
+    return TEXT_ENCODER.encodeToString(value);
+  }
+
+  /**
+   * The binary value of a text one, or {@code null} when the text is not base64url (standard
+   * padding is tolerated; other characters are not).
+   */
+  public static byte[] fromText(String text) {
+    try {
+      return TEXT_DECODER.decode(text);
+    } catch (IllegalArgumentException notBase64) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.github.fieldcrypt.keys;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * One 256-bit AES key with its id in a {@link KeyRing}.
+ *
+ * <p><b>Security:</b> {@link #toString()} prints the id and a short fingerprint (the first 8
+ * bytes of SHA-256 over the key, enough to tell two keys apart and useless to recover one),
+ * never key material. The raw bytes leave only through {@link #secretKey()}, for the cipher.
+ */
+public final class DataKey {
+  /** Key length in bytes: AES-256. */
+  public static final int LENGTH = 32;
+
+  private final int id;
+  private final SecretKey secretKey;
+  private final String fingerprint;
+
+  private DataKey(int id, SecretKey secretKey, String fingerprint) {
+    this.id = id;
+    this.secretKey = secretKey;
+    this.fingerprint = fingerprint;
+  }
+
+  /**
+   * Makes a key from 32 raw bytes. The array is copied; callers should wipe theirs.
+   *
+   * @throws IllegalArgumentException when the id is negative or the key is not 32 bytes
+   *     (the message gives the length, not the bytes)
+   */
+  public static DataKey of(int id, byte[] keyBytes) {
+    if (id < 0) {
+      throw new IllegalArgumentException("Invalid key id " + id + "; key ids are 0 to " + Integer.MAX_VALUE);
+    }
+    if (keyBytes == null || keyBytes.length != LENGTH) {
+      throw new IllegalArgumentException("Invalid key size " + (keyBytes == null ? 0 : keyBytes.length)
+          + " bytes for key id " + id + "; only 32-byte (AES-256) keys are supported");
+    }
+    return new DataKey(id, new SecretKeySpec(keyBytes, "AES"), fingerprintOf(keyBytes));
+  }
+
+  public int id() {
+    return id;
+  }
+
+  /** The key for {@code javax.crypto.Cipher}. */
+  public SecretKey secretKey() {
+    return secretKey;
+  }
+
+  /** Hex of the first 8 bytes of SHA-256(key): safe to log, identifies the key. */
+  public String fingerprint() {
+    return fingerprint;
+  }
+
+  private static String fingerprintOf(byte[] keyBytes) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(keyBytes);
+      return HexFormat.of().formatHex(Arrays.copyOf(digest, 8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DataKey[id=" + id + ", fingerprint=" + fingerprint + "]";
+  }
+}
