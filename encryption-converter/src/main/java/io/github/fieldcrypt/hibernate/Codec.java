@@ -38,9 +38,15 @@ record Codec<T>(Class<T> type, Function<T, String> format, Function<String, T> p
 
   /** Enum constants by {@link Enum#name()}. */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  static Codec<Enum> forEnum(Class<?> enumType) {
+  static Codec<Object> forEnum(Class<?> enumType) {
     Class<? extends Enum> type = (Class<? extends Enum>) enumType;
-    return new Codec<>(Enum.class, Enum::name, s -> Enum.valueOf(type, s));
+    return new Codec<>((Class<Object>) enumType, e -> ((Enum<?>) e).name(), s -> Enum.valueOf(type, s));
+  }
+
+  /** This codec over {@code Object}, for converters whose declared domain type must be Object. */
+  @SuppressWarnings("unchecked")
+  Codec<Object> erased() {
+    return new Codec<>((Class<Object>) type, o -> format.apply(type.cast(o)), s -> parse.apply(s));
   }
 
   private static Boolean parseBoolean(String s) {

@@ -75,9 +75,14 @@ final class Converters {
     }
   }
 
-  static final class OfBoolean extends TextConverter<Boolean> {
+  /**
+   * Declared over {@code Object}, not {@code Boolean}: for a Boolean domain type Hibernate
+   * derives a CHECK constraint from the converted values of true and false, which for
+   * ciphertexts (random per write) would reject every insert.
+   */
+  static final class OfBoolean extends TextConverter<Object> {
     OfBoolean(String context) {
-      super(Codec.BOOLEAN, context);
+      super(Codec.BOOLEAN.erased(), context);
     }
   }
 
@@ -105,8 +110,8 @@ final class Converters {
     }
   }
 
-  @SuppressWarnings("rawtypes")
-  static final class OfEnum extends TextConverter<Enum> {
+  /** Declared over {@code Object} for the same reason as {@link OfBoolean}: enum CHECK constraints. */
+  static final class OfEnum extends TextConverter<Object> {
     OfEnum(Class<?> enumType, String context) {
       super(Codec.forEnum(enumType), context);
     }

@@ -19,6 +19,7 @@ public final class Hibernate {
     all.put("hibernate.hbm2ddl.auto", "create-drop");
     all.put("hibernate.generate_statistics", "true");
     all.put("hibernate.show_sql", "false");
+    all.put("hibernate.cache.use_second_level_cache", "false");
     all.putAll(settings);
     all.forEach((k, v) -> configuration.getProperties().put(k, v));
     for (Class<?> entity : entities) {

@@ -1,0 +1,7 @@
+package io.github.fieldcrypt.hibernate;
+
+public enum Status {
+  ACTIVE,
+  SUSPENDED,
+  CLOSED
+}
