@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.fieldcrypt.ConfigurationException;
 import io.github.fieldcrypt.Encrypted;
 import io.github.fieldcrypt.testing.Hibernate;
+import io.github.fieldcrypt.testing.LeakCapture;
 import io.github.fieldcrypt.testing.TestDatabase;
 import io.github.fieldcrypt.testing.TestKeys;
 import jakarta.persistence.Entity;
@@ -31,6 +32,7 @@ class BootstrapErrorsTest {
         // built: the assertion below fails
       }
     }).satisfies(t -> failure[0] = t);
+    LeakCapture.record(failure[0]);
     return failure[0];
   }
 

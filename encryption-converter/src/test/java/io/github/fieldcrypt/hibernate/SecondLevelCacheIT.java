@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /** Second-level cache entries hold the ciphertext, never the plaintext; cache hits decrypt. */
 class SecondLevelCacheIT {
-  private static final String TITLE = "Merger plans: ACME buys Initech";
-  private static final String BODY = "wire 40M to account 12-3456-789";
+  private static final String TITLE = io.github.fieldcrypt.testing.Planted.TITLE;
+  private static final String BODY = io.github.fieldcrypt.testing.Planted.BODY;
 
   @Test
   void cache_entries_hold_ciphertext_and_hits_return_plaintext() throws Exception {

@@ -21,7 +21,7 @@ import org.hibernate.SessionFactory;
  * every read raises fieldcrypt's typed exception, naming the attribute and never the data.
  */
 class TamperIT {
-  private static final String SECRET = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
+  private static final String SECRET = io.github.fieldcrypt.testing.Planted.API_KEY;
 
   @OnEachDatabase
   void every_flipped_byte_truncation_and_extension_of_a_text_value_is_detected(TestDatabase db) throws Exception {

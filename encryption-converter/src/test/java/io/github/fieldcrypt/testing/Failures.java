@@ -18,6 +18,7 @@ public final class Failures {
     if (thrown == null) {
       throw new AssertionError("expected a FieldcryptException, but the operation succeeded");
     }
+    LeakCapture.record(thrown);
     for (Throwable t = thrown; t != null; t = t.getCause()) {
       if (t instanceof FieldcryptException fieldcrypt) {
         return fieldcrypt;
