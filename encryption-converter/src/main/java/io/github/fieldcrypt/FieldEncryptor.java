@@ -3,6 +3,7 @@ package io.github.fieldcrypt;
 import io.github.fieldcrypt.crypto.AesGcm;
 import io.github.fieldcrypt.crypto.CiphertextFormat;
 import io.github.fieldcrypt.keys.DataKey;
+import io.github.fieldcrypt.keys.KeyProviders;
 import io.github.fieldcrypt.keys.KeyRing;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -41,12 +42,14 @@ public final class FieldEncryptor {
   }
 
   /**
-   * An encryptor configured from {@code fieldcrypt.*} settings (see {@link FieldcryptSettings}).
+   * An encryptor configured from {@code fieldcrypt.*} settings (see {@link FieldcryptSettings}):
+   * keys from the provider named by {@code fieldcrypt.key-provider} ({@code fieldcrypt.keys} by
+   * default, see {@link io.github.fieldcrypt.keys.KeyProviders}).
    *
    * @throws ConfigurationException naming the setting to fix
    */
   public static FieldEncryptor fromSettings(FieldcryptSettings settings) {
-    return new FieldEncryptor(settings.keyRing(), settings.allowPlaintextReads());
+    return new FieldEncryptor(KeyProviders.load(settings), settings.allowPlaintextReads());
   }
 
   /** The same key ring with plaintext reads allowed or not. */

@@ -1,33 +1,79 @@
 package io.github.fieldcrypt.sample;
 
-import java.security.SecureRandom;
-import java.util.Base64;
+import io.github.fieldcrypt.FieldcryptSettings;
+import io.github.fieldcrypt.keys.KeyProviders;
+import io.github.fieldcrypt.keys.Keygen;
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Prints a new random 256-bit key in the form {@code fieldcrypt.keys} takes. */
+/** Makes a new key in the form the chosen key provider takes. */
 @Command(name = "keygen", mixinStandardHelpOptions = true,
-    description = "Prints a new random AES-256 key as FIELDCRYPT_KEYS=<id>:<base64>.")
+    description = {"Makes a new random AES-256 key in the form the key provider takes:",
+        "  settings   prints FIELDCRYPT_KEYS=<id>:<base64>",
+        "  pkcs12     adds an AES entry to --keystore (password from FIELDCRYPT_KEYSTORE_PASSWORD)",
+        "  passphrase prints a new random salt for FIELDCRYPT_PASSPHRASE_SALT"})
 final class KeygenCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Option(names = "--provider", defaultValue = "settings", description = "settings, pkcs12 or passphrase (default: ${DEFAULT-VALUE}).")
+  String provider;
 
   @Option(names = "--id", defaultValue = "1", description = "Key id (default: ${DEFAULT-VALUE}).")
   int id;
 
+  @Option(names = "--keystore", description = "pkcs12: the key store file (created when missing).")
+  Path keystore;
+
+  @Option(names = "--alias", description = "pkcs12: the entry's alias (default: fieldcrypt-<id>).")
+  String alias;
+
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     if (id < 0) {
-      spec.commandLine().getErr().println("--id must be 0 or more");
+      err.println("--id must be 0 or more");
       return 2;
     }
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    spec.commandLine().getOut().println("FIELDCRYPT_KEYS=" + id + ":" + Base64.getEncoder().encodeToString(key));
-    spec.commandLine().getOut().println("# Keep it in your secret store; lose it and the data encrypted with it is gone.");
-    java.util.Arrays.fill(key, (byte) 0);
+    switch (provider) {
+      case "settings" -> {
+        out.println(env(FieldcryptSettings.KEYS) + "=" + Keygen.settingsEntry(id));
+        out.println("# Keep it in your secret store; add it to the existing keys to rotate (1:old,2:new).");
+        out.println("# Lose it and the data encrypted with it is gone.");
+      }
+      case "pkcs12" -> {
+        String password = System.getenv(env(KeyProviders.KEYSTORE_PASSWORD));
+        if (keystore == null || password == null || password.isEmpty()) {
+          err.println("pkcs12 needs --keystore <file> and the store password in " + env(KeyProviders.KEYSTORE_PASSWORD));
+          return 2;
+        }
+        String entry = alias != null ? alias : "fieldcrypt-" + id;
+        Keygen.addToPkcs12(keystore, password.toCharArray(), entry);
+        out.println("# Added AES-256 entry '" + entry + "' to " + keystore.toAbsolutePath() + ". Settings:");
+        out.println(KeyProviders.KEY_PROVIDER + "=pkcs12");
+        out.println(KeyProviders.KEYSTORE_PATH + "=" + keystore.toAbsolutePath());
+        out.println(KeyProviders.KEYSTORE_KEYS + "=" + id + ":" + entry + "   # append to the ids already there");
+      }
+      case "passphrase" -> {
+        out.println(KeyProviders.KEY_PROVIDER + "=passphrase");
+        out.println(env(KeyProviders.PASSPHRASE_SALT) + "=" + Keygen.passphraseSalt());
+        out.println("# Keep the salt with your configuration: a new salt is a new key. Set "
+            + env(KeyProviders.PASSPHRASE) + " (12 characters or more) from your secret store.");
+      }
+      default -> {
+        err.println("Unknown --provider '" + provider + "': use settings, pkcs12 or passphrase");
+        return 2;
+      }
+    }
     return 0;
+  }
+
+  private static String env(String setting) {
+    return FieldcryptSettings.environmentVariable(setting);
   }
 }

@@ -74,5 +74,15 @@ class SampleAppTest {
     assertThat(Base64.getDecoder().decode(line.substring("FIELDCRYPT_KEYS=7:".length()))).hasSize(32);
     assertThat(second.out()).isNotEqualTo(first.out());
     assertThat(run("keygen", "--id", "-1").exitCode()).isEqualTo(2);
+    assertThat(run("keygen", "--provider", "vault").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void keygen_for_the_passphrase_provider_prints_a_salt() {
+    Run run = run("keygen", "--provider", "passphrase");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("fieldcrypt.key-provider=passphrase");
+    String salt = run.out().lines().filter(l -> l.startsWith("FIELDCRYPT_PASSPHRASE_SALT=")).findFirst().orElseThrow();
+    assertThat(Base64.getDecoder().decode(salt.substring(salt.indexOf('=') + 1))).hasSize(16);
   }
 }
