@@ -13,7 +13,7 @@ import java.util.ServiceLoader;
  * then applies {@code fieldcrypt.active-key}.
  */
 public final class KeyProviders {
-  /** Which provider loads the keys: {@code settings} (default), {@code pkcs12}, {@code passphrase}, or a custom name. */
+  /** Which provider loads the keys: {@code settings} (default), {@code pkcs12}, {@code pkcs11}, {@code passphrase}, or a custom name. */
   public static final String KEY_PROVIDER = "fieldcrypt.key-provider";
   /** pkcs12: the key store file. */
   public static final String KEYSTORE_PATH = "fieldcrypt.keystore.path";
@@ -23,6 +23,14 @@ public final class KeyProviders {
   public static final String KEYSTORE_KEYS = "fieldcrypt.keystore.keys";
   /** pkcs12: the entries' password, when it differs from the store's. */
   public static final String KEYSTORE_KEY_PASSWORD = "fieldcrypt.keystore.key-password";
+  /** pkcs11: the SunPKCS11 configuration file (name, library, slot) of the token. */
+  public static final String PKCS11_CONFIG = "fieldcrypt.pkcs11.config";
+  /** pkcs11: the token's user PIN. */
+  public static final String PKCS11_PIN = "fieldcrypt.pkcs11.pin";
+  /** pkcs11: the alias of the master key inside the token (default {@code fieldcrypt-master}). */
+  public static final String PKCS11_MASTER_KEY = "fieldcrypt.pkcs11.master-key";
+  /** pkcs11: the data keys, wrapped by the master key: {@code id:base64,id:base64} ({@code keygen --provider pkcs11} makes them). */
+  public static final String PKCS11_WRAPPED_KEYS = "fieldcrypt.pkcs11.wrapped-keys";
   /** passphrase: the passphrase (at least 12 characters). */
   public static final String PASSPHRASE = "fieldcrypt.passphrase";
   /** passphrase: the stored random salt, base64, at least 16 bytes ({@code keygen --provider passphrase} makes one). */
@@ -36,7 +44,7 @@ public final class KeyProviders {
 
   /** The built-in providers. */
   static List<KeyProvider> builtIn() {
-    return List.of(new SettingsKeyProvider(), new Pkcs12KeyProvider(), new PassphraseKeyProvider());
+    return List.of(new SettingsKeyProvider(), new Pkcs12KeyProvider(), new Pkcs11KeyProvider(), new PassphraseKeyProvider());
   }
 
   /**
