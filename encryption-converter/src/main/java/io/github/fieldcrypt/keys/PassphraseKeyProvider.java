@@ -35,11 +35,7 @@ final class PassphraseKeyProvider implements KeyProvider {
 
   @Override
   public KeyRing load(FieldcryptSettings settings) {
-    String passphrase = settings.get(PASSPHRASE);
-    if (passphrase == null) {
-      throw new ConfigurationException(PASSPHRASE, "The passphrase key provider needs " + PASSPHRASE + " (or "
-          + FieldcryptSettings.environmentVariable(PASSPHRASE) + ")");
-    }
+    String passphrase = ProviderSettings.require(settings, PASSPHRASE, name());
     if (passphrase.length() < MIN_PASSPHRASE) {
       throw new ConfigurationException(PASSPHRASE, PASSPHRASE + " is too short: use at least " + MIN_PASSPHRASE + " characters");
     }

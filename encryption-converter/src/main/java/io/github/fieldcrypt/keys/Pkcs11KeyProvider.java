@@ -32,9 +32,9 @@ final class Pkcs11KeyProvider implements KeyProvider {
 
   @Override
   public KeyRing load(FieldcryptSettings settings) {
-    String config = require(settings, PKCS11_CONFIG);
-    String pin = require(settings, PKCS11_PIN);
-    String wrappedKeys = require(settings, PKCS11_WRAPPED_KEYS);
+    String config = ProviderSettings.require(settings, PKCS11_CONFIG, name());
+    String pin = ProviderSettings.require(settings, PKCS11_PIN, name());
+    String wrappedKeys = ProviderSettings.require(settings, PKCS11_WRAPPED_KEYS, name());
     String master = settings.get(PKCS11_MASTER_KEY) != null ? settings.get(PKCS11_MASTER_KEY).trim() : DEFAULT_MASTER;
     try (Pkcs11Token token = Pkcs11Token.open(Path.of(config), pin.toCharArray())) {
       KeyRing.Builder ring = KeyRing.builder();
@@ -44,27 +44,13 @@ final class Pkcs11KeyProvider implements KeyProvider {
         if (colon <= 0) {
           throw new ConfigurationException(PKCS11_WRAPPED_KEYS, "Invalid entry in " + PKCS11_WRAPPED_KEYS + ": expected id:base64");
         }
-        int id;
-        try {
-          id = Integer.parseInt(entry.substring(0, colon).trim());
-        } catch (NumberFormatException e) {
-          throw new ConfigurationException(PKCS11_WRAPPED_KEYS, "Invalid key id in " + PKCS11_WRAPPED_KEYS);
-        }
-        if (id < 0 || !ids.add(id)) {
-          throw new ConfigurationException(PKCS11_WRAPPED_KEYS, "Invalid or duplicate key id " + id + " in " + PKCS11_WRAPPED_KEYS);
+        int id = ProviderSettings.keyId(entry.substring(0, colon), PKCS11_WRAPPED_KEYS);
+        if (!ids.add(id)) {
+          throw new ConfigurationException(PKCS11_WRAPPED_KEYS, "Duplicate key id " + id + " in " + PKCS11_WRAPPED_KEYS);
         }
         ring.add(token.unwrap(master, id, entry.substring(colon + 1)));
       }
       return ring.build();
     }
-  }
-
-  private static String require(FieldcryptSettings settings, String setting) {
-    String value = settings.get(setting);
-    if (value == null) {
-      throw new ConfigurationException(setting, "The pkcs11 key provider needs " + setting + " (or the environment variable "
-          + FieldcryptSettings.environmentVariable(setting) + ")");
-    }
-    return value;
   }
 }

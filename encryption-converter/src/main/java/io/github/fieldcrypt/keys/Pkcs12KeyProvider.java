@@ -45,9 +45,9 @@ final class Pkcs12KeyProvider implements KeyProvider {
 
   @Override
   public KeyRing load(FieldcryptSettings settings) {
-    Path path = Path.of(require(settings, KEYSTORE_PATH));
-    String storePassword = require(settings, KEYSTORE_PASSWORD);
-    String entries = require(settings, KEYSTORE_KEYS);
+    Path path = Path.of(ProviderSettings.require(settings, KEYSTORE_PATH, name()));
+    String storePassword = ProviderSettings.require(settings, KEYSTORE_PASSWORD, name());
+    String entries = ProviderSettings.require(settings, KEYSTORE_KEYS, name());
     String keyPassword = settings.get(KEYSTORE_KEY_PASSWORD);
     char[] storeChars = storePassword.toCharArray();
     char[] keyChars = (keyPassword != null ? keyPassword : storePassword).toCharArray();
@@ -71,7 +71,7 @@ final class Pkcs12KeyProvider implements KeyProvider {
         if (colon <= 0 || colon == entry.trim().length() - 1) {
           throw new ConfigurationException(KEYSTORE_KEYS, "Invalid entry in " + KEYSTORE_KEYS + ": expected id:alias");
         }
-        int id = parseId(entry.substring(0, colon).trim());
+        int id = ProviderSettings.keyId(entry.substring(0, colon), KEYSTORE_KEYS);
         String alias = entry.substring(colon + 1).trim();
         if (!ids.add(id)) {
           throw new ConfigurationException(KEYSTORE_KEYS, "Duplicate key id " + id + " in " + KEYSTORE_KEYS);
@@ -124,26 +124,5 @@ final class Pkcs12KeyProvider implements KeyProvider {
     } catch (IOException ignored) {
       // permissions unknown: nothing to warn about
     }
-  }
-
-  private static int parseId(String text) {
-    try {
-      int id = Integer.parseInt(text);
-      if (id >= 0) {
-        return id;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new ConfigurationException(KEYSTORE_KEYS, "Invalid key id in " + KEYSTORE_KEYS + ": expected an integer from 0 to " + Integer.MAX_VALUE);
-  }
-
-  private static String require(FieldcryptSettings settings, String setting) {
-    String value = settings.get(setting);
-    if (value == null) {
-      throw new ConfigurationException(setting, "The pkcs12 key provider needs " + setting + " (or the environment variable "
-          + FieldcryptSettings.environmentVariable(setting) + ")");
-    }
-    return value;
   }
 }
