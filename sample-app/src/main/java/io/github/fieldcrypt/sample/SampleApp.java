@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fieldcrypt-sample", mixinStandardHelpOptions = true, version = "fieldcrypt sample 0.1.0",
     description = "Shows fieldcrypt's field-level encryption on an embedded H2 database.",
-    subcommands = {DemoCommand.class, KeygenCommand.class})
+    subcommands = {DemoCommand.class, KeygenCommand.class, KeyUsageCommand.class})
 public final class SampleApp implements Runnable {
 
   public static void main(String[] args) {

@@ -58,6 +58,13 @@ class SampleAppTest {
       assertThat(encryptor.decryptText(stored, EncryptionContext.forColumn("tenants", "api_key"))).isEqualTo("sk_live_51HqLyjWDarjtT1zdp7dcACME");
     }
 
+    Run usage = run("key-usage", "tenants", "api_key", "--dir", dir.toString());
+    assertThat(usage.exitCode()).as(usage.err()).isZero();
+    assertThat(usage.out().trim()).isEqualTo("tenants.api_key: 3 rows — key 1: 2, key 2: 1, 0 not encrypted, 0 null");
+    Run unknown = run("key-usage", "nope", "api_key", "--dir", dir.toString());
+    assertThat(unknown.exitCode()).isEqualTo(1);
+    assertThat(unknown.err()).contains("Cannot read nope.api_key").doesNotContain("Exception");
+
     // A second run reuses the key file: old keys stay, the next one is added.
     Run again = run("demo", "--dir", dir.toString());
     assertThat(again.exitCode()).as(again.err()).isZero();
