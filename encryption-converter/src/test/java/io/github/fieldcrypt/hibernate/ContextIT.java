@@ -11,6 +11,8 @@ import io.github.fieldcrypt.testing.Raw;
 import io.github.fieldcrypt.testing.TestDatabase;
 import io.github.fieldcrypt.testing.TestKeys;
 import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.Embeddable;
 import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
@@ -19,6 +21,7 @@ import jakarta.persistence.SecondaryTable;
 import java.util.HashMap;
 import java.util.Map;
 import org.hibernate.SessionFactory;
+import org.junit.jupiter.api.Test;
 
 /**
  * The context is the physical {@code "<table>.<column>"}, lower case, after the naming strategy;
@@ -59,6 +62,58 @@ class ContextIT {
       throws Exception {
     Object raw = Raw.read(db, url, table, column, 1);
     assertThat(Ciphertexts.encryptor(1).decryptText((String) raw, EncryptionContext.of(context))).isEqualTo(expected);
+  }
+
+  @OnEachDatabase
+  void inherited_attributes_are_bound_to_each_entitys_table(TestDatabase db) throws Exception {
+    String url = db.url();
+    try (SessionFactory sf = Hibernate.sessionFactory(db, url, TestKeys.settings(1), Supplier.class, Partner.class)) {
+      sf.inTransaction(s -> {
+        Supplier supplier = new Supplier();
+        supplier.id = 1L;
+        supplier.iban = "DE89370400440532013000";
+        Partner partner = new Partner();
+        partner.id = 1L;
+        partner.iban = "GB29NWBK60161331926819";
+        s.persist(supplier);
+        s.persist(partner);
+      });
+      assertThat(sf.fromTransaction(s -> s.find(Supplier.class, 1L)).iban).isEqualTo("DE89370400440532013000");
+      assertThat(sf.fromTransaction(s -> s.find(Partner.class, 1L)).iban).isEqualTo("GB29NWBK60161331926819");
+      assertDecrypts(db, url, "suppliers", "iban", "suppliers.iban", "DE89370400440532013000");
+      assertDecrypts(db, url, "partners", "iban", "partners.iban", "GB29NWBK60161331926819");
+    }
+  }
+
+  @Test
+  void element_collections_are_refused_at_bootstrap() {
+    Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() ->
+        Hibernate.sessionFactory(TestDatabase.H2, TestDatabase.H2.url(), TestKeys.settings(1), WithCollection.class).close());
+    Throwable cause = failure;
+    while (cause != null && !(cause instanceof io.github.fieldcrypt.ConfigurationException)) {
+      cause = cause.getCause();
+    }
+    assertThat(cause).isNotNull().hasMessageContaining("WithCollection.phones").hasMessageContaining("only basic attributes");
+  }
+
+  @MappedSuperclass
+  public abstract static class BankDetails {
+    @Id Long id;
+    @Encrypted String iban;
+  }
+
+  @Entity(name = "Supplier")
+  @jakarta.persistence.Table(name = "suppliers")
+  public static class Supplier extends BankDetails {}
+
+  @Entity(name = "Partner")
+  @jakarta.persistence.Table(name = "partners")
+  public static class Partner extends BankDetails {}
+
+  @Entity(name = "WithCollection")
+  public static class WithCollection {
+    @Id Long id;
+    @Encrypted @ElementCollection java.util.List<String> phones;
   }
 
   @Embeddable
