@@ -195,12 +195,12 @@ public final class ColumnMigration {
         if (plaintexts > 0 && operation == Operation.ENCRYPT) {
           check.plaintextOfLength(longest, null);
         }
+        candidatesOnly = candidates == 0 ? null : c + " LIKE " + V1_TEXT_LIKE;
         if (candidates == 0) {
-          check.assertFits(this);
+          assertFits(check);
           return;
         }
       }
-      candidatesOnly = c + " LIKE " + V1_TEXT_LIKE;
     } else {
       try (Statement st = connection.createStatement();
           ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + shape.qualifiedTable())) {
@@ -218,6 +218,10 @@ public final class ColumnMigration {
         }
       }
     }
+    assertFits(check);
+  }
+
+  private void assertFits(Preflight check) throws SQLException {
     if (check.longestKey == null && check.longest > maxPlaintextBytes()) {
       // the longest plaintext was found by the aggregate: name its row
       check.longestKey = firstKey("OCTET_LENGTH(" + shape.quotedColumn() + ") = " + check.longest);
