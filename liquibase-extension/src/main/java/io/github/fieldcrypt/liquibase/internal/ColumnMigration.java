@@ -7,7 +7,6 @@ import io.github.fieldcrypt.crypto.CiphertextFormat;
 import io.github.fieldcrypt.liquibase.ColumnMigrationException;
 import io.github.fieldcrypt.liquibase.MigrationSummary;
 import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +18,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -39,11 +42,12 @@ import java.util.stream.Collectors;
  *   <li><b>A commit per page</b>: a crash leaves every row old or new, and running again skips
  *       the rows already done.</li>
  * </ul>
- * On PostgreSQL a page is written by one set-based {@code UPDATE ... FROM unnest(...)}, with
- * {@code synchronous_commit} off for the migration's own commits (a lost commit after a server
- * crash only means those rows are redone: the change is idempotent, and Liquibase's own
- * synchronous commit of its DATABASECHANGELOG row flushes them all). Other databases get JDBC
- * batches.
+ * On PostgreSQL a page is written by one set-based {@code UPDATE ... FROM unnest(...)}, planned
+ * for its actual arrays ({@code plan_cache_mode = force_custom_plan}: a generic plan may scan the
+ * whole table per page), with {@code synchronous_commit} off for the migration's own commits (a
+ * lost commit after a server crash only means those rows are redone: the change is idempotent,
+ * and Liquibase's own synchronous commit of its DATABASECHANGELOG row flushes them all). Both
+ * settings are restored afterwards. Other databases get JDBC batches.
  *
  * <p><b>Security:</b> no value, plaintext or ciphertext, reaches a message or a log line: only
  * the table, the column, key ids and a row's primary key.
@@ -138,6 +142,7 @@ public final class ColumnMigration {
     long start = System.nanoTime();
     Boolean autoCommit = null;
     String synchronousCommit = null;
+    String planCacheMode = null;
     try {
       autoCommit = connection.getAutoCommit();
       if (autoCommit) {
@@ -145,7 +150,8 @@ public final class ColumnMigration {
       }
       preflight();
       if (postgres) {
-        synchronousCommit = setSynchronousCommit("off");
+        synchronousCommit = setSession("synchronous_commit", "off");
+        planCacheMode = setSession("plan_cache_mode", "force_custom_plan");
       }
       mainPass(start);
       connection.commit();
@@ -158,7 +164,10 @@ public final class ColumnMigration {
     } finally {
       try {
         if (synchronousCommit != null) {
-          setSynchronousCommit(synchronousCommit);
+          setSession("synchronous_commit", synchronousCommit);
+        }
+        if (planCacheMode != null) {
+          setSession("plan_cache_mode", planCacheMode);
         }
         if (Boolean.TRUE.equals(autoCommit)) {
           connection.setAutoCommit(true);
@@ -284,32 +293,32 @@ public final class ColumnMigration {
   // ---------------------------------------------------------------------------------------
   // Main pass
 
+  /**
+   * Pages through the table. The crypto of page N+1 runs on a second thread while this thread
+   * writes page N: every database call stays on this thread and this connection.
+   */
   private void mainPass(long start) throws SQLException {
     long lastReport = System.nanoTime();
+    ExecutorService cryptoThread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "fieldcrypt-" + operation.changeName());
+      t.setDaemon(true);
+      return t;
+    });
     try (PageReader reader = new PageReader(null); Writer writer = postgresArrays() ? new ArrayWriter() : new BatchWriter()) {
-      for (Page page = reader.next(); page != null; page = reader.next()) {
-        int[] indexes = new int[page.size];
-        Object[] newValues = new Object[page.size];
-        int n = 0;
-        for (int i = 0; i < page.size; i++) {
-          Object value = page.values[i];
-          if (value == null) {
-            nulls++;
-            continue;
-          }
-          Object next = transform(value, page.keys[i], false);
-          if (next == null) {
-            alreadyDone++;
-          } else {
-            indexes[n] = i;
-            newValues[n++] = next;
-          }
-        }
-        List<Integer> lost = n == 0 ? List.of() : writer.write(page, indexes, newValues, n);
+      Page first = reader.next();
+      Future<Batch> pending = first == null ? null : cryptoThread.submit(() -> prepare(first, writer));
+      while (pending != null) {
+        Batch batch = await(pending);
+        Page following = reader.next();
+        pending = following == null ? null : cryptoThread.submit(() -> prepare(following, writer));
+        Page page = batch.page;
+        List<Integer> lost = batch.n == 0 ? List.of() : writer.write(batch);
         connection.commit();
-        written += n - lost.size();
+        nulls += batch.nulls;
+        alreadyDone += batch.alreadyDone;
+        written += batch.n - lost.size();
         for (int k : lost) {
-          settle(page.keys[indexes[k]], newValues[k]);
+          settle(page.keys[batch.indexes[k]], batch.newValues[k]);
         }
         rows += page.size;
         long now = System.nanoTime();
@@ -318,6 +327,62 @@ public final class ColumnMigration {
           progress.accept(progressLine(now - start));
         }
       }
+    } finally {
+      cryptoThread.shutdownNow();
+    }
+  }
+
+  /** A page with its new values, computed off the database thread. */
+  private static final class Batch {
+    final Page page;
+    final int[] indexes;
+    final Object[] newValues;
+    int n;
+    long nulls;
+    long alreadyDone;
+    /** Writer-specific form of the batch (PostgreSQL: the array literals). */
+    Object encoded;
+
+    Batch(Page page) {
+      this.page = page;
+      this.indexes = new int[page.size];
+      this.newValues = new Object[page.size];
+    }
+  }
+
+  private Batch prepare(Page page, Writer writer) {
+    Batch batch = new Batch(page);
+    for (int i = 0; i < page.size; i++) {
+      Object value = page.values[i];
+      if (value == null) {
+        batch.nulls++;
+        continue;
+      }
+      Object next = transform(value, page.keys[i], false);
+      if (next == null) {
+        batch.alreadyDone++;
+      } else {
+        batch.indexes[batch.n] = i;
+        batch.newValues[batch.n++] = next;
+      }
+    }
+    if (batch.n > 0) {
+      writer.encode(batch);
+    }
+    return batch;
+  }
+
+  private static Batch await(Future<Batch> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
     }
   }
 
@@ -566,14 +631,15 @@ public final class ColumnMigration {
     }
   }
 
-  private String setSynchronousCommit(String value) throws SQLException {
+  /** Sets a PostgreSQL session setting and returns its previous value. */
+  private String setSession(String setting, String value) throws SQLException {
     String previous;
     try (Statement st = connection.createStatement()) {
-      try (ResultSet rs = st.executeQuery("SHOW synchronous_commit")) {
+      try (ResultSet rs = st.executeQuery("SHOW " + setting)) {
         rs.next();
         previous = rs.getString(1);
       }
-      st.execute("SET synchronous_commit TO " + (value.matches("[a-z_]+") ? value : "on"));
+      st.execute("SET " + setting + " TO '" + value.replace("'", "''") + "'");
     }
     connection.commit();
     return previous;
@@ -714,9 +780,13 @@ public final class ColumnMigration {
   // ---------------------------------------------------------------------------------------
   // Writing pages
 
-  /** Writes a page's new values with compare-and-set; returns the indexes (into the arrays) that did not take. */
+  /** Writes a batch's new values with compare-and-set; returns the indexes (into the batch) that did not take. */
   private interface Writer extends AutoCloseable {
-    List<Integer> write(Page page, int[] indexes, Object[] newValues, int n) throws SQLException;
+    /** Prepares what {@link #write} sends, on the crypto thread; touches no connection. */
+    default void encode(Batch batch) {
+    }
+
+    List<Integer> write(Batch batch) throws SQLException;
 
     @Override
     void close() throws SQLException;
@@ -733,12 +803,13 @@ public final class ColumnMigration {
     }
 
     @Override
-    public List<Integer> write(Page page, int[] indexes, Object[] newValues, int n) throws SQLException {
+    public List<Integer> write(Batch batch) throws SQLException {
+      int n = batch.n;
       for (int k = 0; k < n; k++) {
-        int i = indexes[k];
-        bind(update, 1, newValues[k]);
-        int p = bindKey(update, 2, page.keys[i]);
-        bind(update, p, page.values[i]);
+        int i = batch.indexes[k];
+        bind(update, 1, batch.newValues[k]);
+        int p = bindKey(update, 2, batch.page.keys[i]);
+        bind(update, p, batch.page.values[i]);
         update.addBatch();
       }
       int[] counts;
@@ -796,48 +867,78 @@ public final class ColumnMigration {
       StringBuilder join = new StringBuilder();
       for (int i = 0; i < keys.size(); i++) {
         keyTypes[i] = postgresArrayType(keys.get(i).typeName());
-        arrays.append("?::").append(keyTypes[i]).append("[], ");
+        arrays.append("CAST(? AS ").append(keyTypes[i]).append("[]), ");
         names.append("fc_k").append(i).append(", ");
         join.append("fc_t.").append(keys.get(i).quoted()).append(" = fc_v.fc_k").append(i).append(" AND ");
       }
       update = connection.prepareStatement("UPDATE " + shape.qualifiedTable() + " AS fc_t SET " + shape.quotedColumn()
-          + " = fc_v.fc_new FROM unnest(" + arrays + "?::text[], ?::text[]) WITH ORDINALITY AS fc_v(" + names
+          + " = fc_v.fc_new FROM unnest(" + arrays + "CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS fc_v(" + names
           + "fc_old, fc_new, fc_i) WHERE " + join + "fc_t." + shape.quotedColumn() + " = fc_v.fc_old RETURNING fc_v.fc_i");
     }
 
+    /** The arrays as PostgreSQL array literals, built by hand: no driver work on the database thread. */
     @Override
-    public List<Integer> write(Page page, int[] indexes, Object[] newValues, int n) throws SQLException {
-      Object[][] keyColumns = new Object[keyTypes.length][n];
-      Object[] old = new Object[n];
-      for (int k = 0; k < n; k++) {
-        int i = indexes[k];
-        for (int c = 0; c < keyTypes.length; c++) {
-          keyColumns[c][k] = page.keys[i][c];
+    public void encode(Batch batch) {
+      int n = batch.n;
+      String[] literals = new String[keyTypes.length + 2];
+      for (int c = 0; c < keyTypes.length; c++) {
+        StringBuilder sb = new StringBuilder(n * 8 + 2).append('{');
+        boolean numeric = !keyTypes[c].equals("text") && !keyTypes[c].equals("uuid");
+        for (int k = 0; k < n; k++) {
+          if (k > 0) {
+            sb.append(',');
+          }
+          Object key = batch.page.keys[batch.indexes[k]][c];
+          if (numeric) {
+            sb.append(key);
+          } else {
+            appendQuoted(sb, key.toString());
+          }
         }
-        old[k] = page.values[i];
+        literals[c] = sb.append('}').toString();
       }
-      List<Array> arrays = new ArrayList<>();
-      try {
-        int p = 1;
-        for (int c = 0; c < keyTypes.length; c++) {
-          Array array = connection.createArrayOf(keyTypes[c], keyColumns[c]);
-          arrays.add(array);
-          update.setArray(p++, array);
+      StringBuilder old = new StringBuilder(n * 48).append('{');
+      StringBuilder neu = new StringBuilder(n * 100).append('{');
+      for (int k = 0; k < n; k++) {
+        if (k > 0) {
+          old.append(',');
+          neu.append(',');
         }
-        Array olds = connection.createArrayOf("text", old);
-        Array news = connection.createArrayOf("text", Arrays.copyOf(newValues, n));
-        arrays.add(olds);
-        arrays.add(news);
-        update.setArray(p++, olds);
-        update.setArray(p, news);
-        boolean[] took = new boolean[n];
+        appendQuoted(old, (String) batch.page.values[batch.indexes[k]]);
+        appendQuoted(neu, (String) batch.newValues[k]);
+      }
+      literals[keyTypes.length] = old.append('}').toString();
+      literals[keyTypes.length + 1] = neu.append('}').toString();
+      batch.encoded = literals;
+    }
+
+    private static void appendQuoted(StringBuilder sb, String value) {
+      sb.append('"');
+      for (int i = 0; i < value.length(); i++) {
+        char ch = value.charAt(i);
+        if (ch == '"' || ch == '\\') {
+          sb.append('\\');
+        }
+        sb.append(ch);
+      }
+      sb.append('"');
+    }
+
+    @Override
+    public List<Integer> write(Batch batch) throws SQLException {
+      String[] literals = (String[]) batch.encoded;
+      try {
+        for (int p = 0; p < literals.length; p++) {
+          update.setString(p + 1, literals[p]);
+        }
+        boolean[] took = new boolean[batch.n];
         try (ResultSet rs = update.executeQuery()) {
           while (rs.next()) {
             took[(int) rs.getLong(1) - 1] = true;
           }
         }
         List<Integer> lost = new ArrayList<>();
-        for (int k = 0; k < n; k++) {
+        for (int k = 0; k < batch.n; k++) {
           if (!took[k]) {
             lost.add(k);
           }
@@ -845,10 +946,6 @@ public final class ColumnMigration {
         return lost;
       } catch (SQLException e) {
         throw databaseFailure("writing a page", e);
-      } finally {
-        for (Array array : arrays) {
-          array.free();
-        }
       }
     }
 
