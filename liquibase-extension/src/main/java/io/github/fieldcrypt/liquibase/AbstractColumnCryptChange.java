@@ -1,6 +1,6 @@
 package io.github.fieldcrypt.liquibase;
 
-import io.github.fieldcrypt.liquibase.internal.ChangeSupport;
+import io.github.fieldcrypt.liquibase.internal.ColumnCryptAttributes;
 import io.github.fieldcrypt.liquibase.internal.ColumnMigration;
 import liquibase.change.AbstractChange;
 import liquibase.change.ChangeParameterMetaData;
@@ -24,13 +24,7 @@ public abstract class AbstractColumnCryptChange extends AbstractChange {
   /** The XSD location; Liquibase finds it inside this jar. */
   public static final String XSD = NAMESPACE + "/fieldcrypt-liquibase-1.0.xsd";
 
-  private String catalogName;
-  private String schemaName;
-  private String tableName;
-  private String columnName;
-  private Integer batchSize;
-  private Boolean deterministic;
-  private String context;
+  private final ColumnCryptAttributes attributes = new ColumnCryptAttributes();
 
   /** Which migration this change runs. */
   abstract ColumnMigration.Operation operation();
@@ -40,89 +34,87 @@ public abstract class AbstractColumnCryptChange extends AbstractChange {
 
   @DatabaseChangeProperty(description = "Catalog of the table; default: the connection's", requiredForDatabase = ChangeParameterMetaData.NONE)
   public String getCatalogName() {
-    return catalogName;
+    return attributes.catalogName;
   }
 
   public void setCatalogName(String catalogName) {
-    this.catalogName = catalogName;
+    attributes.catalogName = catalogName;
   }
 
   @DatabaseChangeProperty(description = "Schema of the table; default: the connection's", requiredForDatabase = ChangeParameterMetaData.NONE)
   public String getSchemaName() {
-    return schemaName;
+    return attributes.schemaName;
   }
 
   public void setSchemaName(String schemaName) {
-    this.schemaName = schemaName;
+    attributes.schemaName = schemaName;
   }
 
   @DatabaseChangeProperty(description = "The table; it must have a primary key", exampleValue = "users",
       requiredForDatabase = ChangeParameterMetaData.ALL)
   public String getTableName() {
-    return tableName;
+    return attributes.tableName;
   }
 
   public void setTableName(String tableName) {
-    this.tableName = tableName;
+    attributes.tableName = tableName;
   }
 
   @DatabaseChangeProperty(description = "The column: text (VARCHAR, TEXT, CLOB) or binary (VARBINARY, BLOB, bytea)",
       exampleValue = "email", requiredForDatabase = ChangeParameterMetaData.ALL)
   public String getColumnName() {
-    return columnName;
+    return attributes.columnName;
   }
 
   public void setColumnName(String columnName) {
-    this.columnName = columnName;
+    attributes.columnName = columnName;
   }
 
   @DatabaseChangeProperty(description = "Rows per page and per commit (default 1000); not part of the checksum",
       requiredForDatabase = ChangeParameterMetaData.NONE)
   public Integer getBatchSize() {
-    return batchSize;
+    return attributes.batchSize;
   }
 
   public void setBatchSize(Integer batchSize) {
-    this.batchSize = batchSize;
+    attributes.batchSize = batchSize;
   }
 
   @DatabaseChangeProperty(description = "Deterministic encryption; only false is supported in this version",
       requiredForDatabase = ChangeParameterMetaData.NONE)
   public Boolean getDeterministic() {
-    return deterministic;
+    return attributes.deterministic;
   }
 
   public void setDeterministic(Boolean deterministic) {
-    this.deterministic = deterministic;
+    attributes.deterministic = deterministic;
   }
 
   @DatabaseChangeProperty(description = "The encryption context; default \"<table>.<column>\" in lower case, as @Encrypted uses",
       requiredForDatabase = ChangeParameterMetaData.NONE)
   public String getContext() {
-    return context;
+    return attributes.context;
   }
 
   public void setContext(String context) {
-    this.context = context;
+    attributes.context = context;
   }
 
   @Override
   public SqlStatement[] generateStatements(Database database) {
     // Called many times by Liquibase: builds a description only, no keys and no database access.
-    return new SqlStatement[] {ChangeSupport.statement(operation(), catalogName, schemaName, tableName, columnName,
-        batchSize, context, database, getChangeSet())};
+    return new SqlStatement[] {attributes.statement(operation(), database, getChangeSet())};
   }
 
   @Override
   public ValidationErrors validate(Database database) {
     ValidationErrors errors = super.validate(database);
-    return ChangeSupport.validate(errors, operation(), tableName, columnName, batchSize, deterministic, context, database,
-        getChangeSet());
+    return attributes.validate(errors, operation(), database, getChangeSet());
   }
 
   @Override
   public String getConfirmationMessage() {
-    return operation().changeName() + " done on " + tableName + "." + columnName;
+    return operation().changeName() + " done on " + attributes.describe();
   }
 
   @Override
@@ -138,13 +130,7 @@ public abstract class AbstractColumnCryptChange extends AbstractChange {
   /** A change of the inverse kind on the same column, batch size and context. */
   AbstractColumnCryptChange inverse() {
     AbstractColumnCryptChange inverse = newInverse();
-    inverse.setCatalogName(catalogName);
-    inverse.setSchemaName(schemaName);
-    inverse.setTableName(tableName);
-    inverse.setColumnName(columnName);
-    inverse.setBatchSize(batchSize);
-    inverse.setDeterministic(deterministic);
-    inverse.setContext(context);
+    inverse.attributes.copyFrom(attributes);
     inverse.setChangeSet(getChangeSet());
     return inverse;
   }

@@ -1,6 +1,7 @@
 package io.github.fieldcrypt.liquibase;
 
 import io.github.fieldcrypt.liquibase.internal.ChangeSupport;
+import io.github.fieldcrypt.liquibase.internal.ColumnCryptAttributes;
 import io.github.fieldcrypt.liquibase.internal.ColumnCryptStatement;
 import io.github.fieldcrypt.liquibase.internal.ColumnMigration;
 import liquibase.Scope;
@@ -23,13 +24,7 @@ import liquibase.resource.ResourceAccessor;
  * {@code rollback-sql}); then this prints the data-dependent comment and touches nothing.
  */
 public abstract class AbstractColumnCryptTask implements CustomTaskChange, CustomTaskRollback {
-  private String catalogName;
-  private String schemaName;
-  private String tableName;
-  private String columnName;
-  private Integer batchSize;
-  private Boolean deterministic;
-  private String context;
+  private final ColumnCryptAttributes attributes = new ColumnCryptAttributes();
 
   /** Which migration {@code execute} runs. */
   abstract ColumnMigration.Operation operation();
@@ -38,31 +33,31 @@ public abstract class AbstractColumnCryptTask implements CustomTaskChange, Custo
   abstract ColumnMigration.Operation rollbackOperation();
 
   public void setCatalogName(String catalogName) {
-    this.catalogName = catalogName;
+    attributes.catalogName = catalogName;
   }
 
   public void setSchemaName(String schemaName) {
-    this.schemaName = schemaName;
+    attributes.schemaName = schemaName;
   }
 
   public void setTableName(String tableName) {
-    this.tableName = tableName;
+    attributes.tableName = tableName;
   }
 
   public void setColumnName(String columnName) {
-    this.columnName = columnName;
+    attributes.columnName = columnName;
   }
 
   public void setBatchSize(Integer batchSize) {
-    this.batchSize = batchSize;
+    attributes.batchSize = batchSize;
   }
 
   public void setDeterministic(Boolean deterministic) {
-    this.deterministic = deterministic;
+    attributes.deterministic = deterministic;
   }
 
   public void setContext(String context) {
-    this.context = context;
+    attributes.context = context;
   }
 
   @Override
@@ -78,8 +73,7 @@ public abstract class AbstractColumnCryptTask implements CustomTaskChange, Custo
   }
 
   private void run(ColumnMigration.Operation operation, Database database) throws CustomChangeException {
-    ColumnCryptStatement statement = ChangeSupport.statement(operation, catalogName, schemaName, tableName, columnName,
-        batchSize, context, database, null);
+    ColumnCryptStatement statement = attributes.statement(operation, database, null);
     try {
       if (ChangeSupport.sqlOutputMode(database)) {
         Scope.getCurrentScope().getSingleton(ExecutorService.class).getExecutor("jdbc", database)
@@ -94,13 +88,12 @@ public abstract class AbstractColumnCryptTask implements CustomTaskChange, Custo
 
   @Override
   public ValidationErrors validate(Database database) {
-    return ChangeSupport.validate(new ValidationErrors(), operation(), tableName, columnName, batchSize, deterministic,
-        context, database, null);
+    return attributes.validate(new ValidationErrors(), operation(), database, null);
   }
 
   @Override
   public String getConfirmationMessage() {
-    return operation().changeName() + " done on " + tableName + "." + columnName;
+    return operation().changeName() + " done on " + attributes.describe();
   }
 
   @Override

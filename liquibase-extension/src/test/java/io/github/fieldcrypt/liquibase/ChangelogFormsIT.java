@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The other ways to write the changes (YAML, JSON, {@code customChange}), the SQL-output modes
@@ -25,12 +27,13 @@ class ChangelogFormsIT {
   @TempDir
   Path dir;
 
-  @Test
-  void yaml_changelog_encrypts_and_rolls_back() throws Exception {
+  @ParameterizedTest
+  @CsvSource({"c.yaml", "c.json"})
+  void yaml_and_json_changelogs_encrypt_and_roll_back(String file) throws Exception {
     try (Fixture f = new Fixture(TestDatabase.H2, dir)) {
       Map<Long, String> original = prepare(f);
       String before = f.hash("email");
-      f.changelog("c.yaml", """
+      f.changelog(file, file.endsWith(".yaml") ? """
           databaseChangeLog:
             - changeSet:
                 id: enc
@@ -40,21 +43,7 @@ class ChangelogFormsIT {
                       tableName: TABLE
                       columnName: email
                       batchSize: 5
-          """);
-      LiquibaseRun lb = f.liquibase();
-      assertThat(lb.update("c.yaml")).containsPattern(summary(f, 20, "19 encrypted, 0 already encrypted, 1 null"));
-      assertEncrypted(f, original, Fixture.encryptor(1, 2), f.context("email"));
-      lb.rollbackCount("c.yaml", 1);
-      assertThat(f.hash("email")).isEqualTo(before);
-    }
-  }
-
-  @Test
-  void json_changelog_encrypts_and_rolls_back() throws Exception {
-    try (Fixture f = new Fixture(TestDatabase.H2, dir)) {
-      Map<Long, String> original = prepare(f);
-      String before = f.hash("email");
-      f.changelog("c.json", """
+          """ : """
           {"databaseChangeLog": [
             {"changeSet": {"id": "enc", "author": "test", "changes": [
               {"encryptColumn": {"tableName": "TABLE", "columnName": "email", "batchSize": 5}}
@@ -62,9 +51,9 @@ class ChangelogFormsIT {
           ]}
           """);
       LiquibaseRun lb = f.liquibase();
-      assertThat(lb.update("c.json")).containsPattern(summary(f, 20, "19 encrypted, 0 already encrypted, 1 null"));
+      assertThat(lb.update(file)).containsPattern(summary(f, 20, "19 encrypted, 0 already encrypted, 1 null"));
       assertEncrypted(f, original, Fixture.encryptor(1, 2), f.context("email"));
-      lb.rollbackCount("c.json", 1);
+      lb.rollbackCount(file, 1);
       assertThat(f.hash("email")).isEqualTo(before);
     }
   }

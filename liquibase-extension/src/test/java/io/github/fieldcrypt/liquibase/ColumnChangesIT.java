@@ -49,12 +49,15 @@ class ColumnChangesIT {
       String first = lb.update("v1.xml");
       assertThat(first).containsPattern(summary(f, 40, "39 encrypted, 0 already encrypted, 1 null, 0 retried"));
       assertEncrypted(f, original, Fixture.encryptor(1, 2), f.context("email"));
+      assertNoSecretIn(first, original.values(), f.read("email").values());
 
       String second = lb.update("v2.xml");
       assertThat(second).containsPattern(summary(f, 40, "0 encrypted, 39 already encrypted, 1 null"));
       assertEncrypted(f, original, Fixture.encryptor(1, 2), f.context("email"));
 
-      lb.rollbackCount("v2.xml", 2);
+      Map<Long, Object> encrypted = f.read("email");
+      String rollback = lb.rollbackCount("v2.xml", 2);
+      assertNoSecretIn(second + rollback, original.values(), encrypted.values());
       assertThat(f.hash("email")).isEqualTo(before);
       assertThat(f.read("email")).isEqualTo(original);
     }
@@ -248,6 +251,24 @@ class ColumnChangesIT {
         // decrypting once gives the original: not left plaintext, not encrypted twice
         assertThat(encryptor.decryptText(text, ctx)).as("row %s", row.getKey()).isEqualTo(row.getValue());
       }
+    }
+  }
+
+  /** Liquibase's whole output names no plaintext (of 5+ characters), no ciphertext and no key. */
+  static void assertNoSecretIn(String output, java.util.Collection<String> plaintexts, java.util.Collection<Object> stored) {
+    for (String p : plaintexts) {
+      if (p != null && p.trim().length() >= 5) {
+        assertThat(output).doesNotContain(p.trim());
+      }
+    }
+    for (Object c : stored) {
+      if (c instanceof String s && s.length() > 20) {
+        assertThat(output).doesNotContain(s.substring(0, 20));
+      }
+    }
+    for (int id : new int[] {1, 2}) {
+      assertThat(output).doesNotContain(io.github.fieldcrypt.testing.TestKeys.base64(id))
+          .doesNotContain(java.util.HexFormat.of().formatHex(io.github.fieldcrypt.testing.TestKeys.key(id)));
     }
   }
 

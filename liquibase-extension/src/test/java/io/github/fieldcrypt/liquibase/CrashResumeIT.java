@@ -77,13 +77,11 @@ class CrashResumeIT {
           }
         }
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        System.out.println("TIMING kill " + killAt + " at " + System.nanoTime() / 1_000_000 + " ms; last line: " + lines.get(lines.size() - 1));
         assertThat(killed).as("killed mid-way; output:\n%s", String.join("\n", lines)).isTrue();
 
         long encrypted = checkEveryRowIsOldOrNew(f);
         assertThat(encrypted).as("rows encrypted after the kill at %s", killAt).isGreaterThan(encryptedBefore).isLessThan(ROWS);
         encryptedBefore = encrypted;
-        System.out.println("TIMING checked at " + System.nanoTime() / 1_000_000);
         assertThat(lockHeld(f)).as("the dead JVM left Liquibase's lock held").isTrue();
         f.liquibase().releaseLocks();
         assertThat(lockHeld(f)).isFalse();
@@ -93,7 +91,6 @@ class CrashResumeIT {
       String output = new String(last.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(last.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(last.exitValue()).as(output).isZero();
-      System.out.println("TIMING last done at " + System.nanoTime() / 1_000_000 + "\n" + output);
       assertThat(output).containsPattern("(?i)" + f.table + "\\.email: " + ROWS + " rows — " + (ROWS - encryptedBefore)
           + " encrypted, " + encryptedBefore + " already encrypted, 0 null");
       assertThat(checkEveryRowIsOldOrNew(f)).isEqualTo(ROWS);

@@ -148,12 +148,8 @@ class EntryPointsIT {
     if (!Files.exists(f.dir.resolve("c.xml"))) {
       f.xmlChangelog("c.xml", Map.of("enc", "<fieldcrypt:encryptColumn tableName=\"TABLE\" columnName=\"email\" batchSize=\"7\"/>"));
     }
-    Process p = Fork.java(List.of("-Xmx256m"), "liquibase.integration.commandline.LiquibaseCommandLine", args,
-        Map.of("FIELDCRYPT_KEYS", TestKeys.keysSetting(1, 2))).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    return out;
+    return runToSuccess(Fork.java(List.of("-Xmx256m"), "liquibase.integration.commandline.LiquibaseCommandLine", args,
+        Map.of("FIELDCRYPT_KEYS", TestKeys.keysSetting(1, 2))));
   }
 
   /** Runs a goal of the Liquibase Maven plugin on the generated project; offline once the plugin is cached. */
@@ -173,6 +169,11 @@ class EntryPointsIT {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).directory(project.toFile());
     pb.environment().put("LIQUIBASE_ANALYTICS_ENABLED", "false");
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    return runToSuccess(pb);
+  }
+
+  /** Runs a process to its end; fails with its output unless it exits with 0. */
+  private static String runToSuccess(ProcessBuilder pb) throws Exception {
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();

@@ -55,8 +55,12 @@ public final class ChangeSupport {
    * Checks the attributes (and, unless only SQL is being written, the keys) and adds an error
    * per problem, naming the change, table and column.
    */
-  public static ValidationErrors validate(ValidationErrors errors, ColumnMigration.Operation operation, String table,
-      String column, Integer batchSize, Boolean deterministic, String context, Database database, ChangeSet changeSet) {
+  public static ValidationErrors validate(ValidationErrors errors, ColumnMigration.Operation operation,
+      ColumnCryptAttributes attributes, Database database, ChangeSet changeSet) {
+    String table = attributes.tableName;
+    String column = attributes.columnName;
+    Integer batchSize = attributes.batchSize;
+    String context = attributes.context;
     String change = operation.changeName();
     String where = change + " on " + (table == null ? "?" : table) + "." + (column == null ? "?" : column);
     if (table == null || table.isBlank()) {
@@ -68,7 +72,7 @@ public final class ChangeSupport {
     if (batchSize != null && batchSize < 1) {
       errors.addError(where + ": batchSize must be at least 1 (default " + DEFAULT_BATCH_SIZE + "), was " + batchSize);
     }
-    if (Boolean.TRUE.equals(deterministic)) {
+    if (Boolean.TRUE.equals(attributes.deterministic)) {
       errors.addError(where + ": deterministic=\"true\" is not supported yet: this version of fieldcrypt has no"
           + " deterministic mode, so the values would not match what @Encrypted(deterministic = true) will write."
           + " Remove the attribute or set it to false");
@@ -84,12 +88,5 @@ public final class ChangeSupport {
       }
     }
     return errors;
-  }
-
-  /** Builds the statement for these attributes. */
-  public static ColumnCryptStatement statement(ColumnMigration.Operation operation, String catalog, String schema,
-      String table, String column, Integer batchSize, String context, Database database, ChangeSet changeSet) {
-    return new ColumnCryptStatement(operation, new ColumnMigration.Target(catalog, schema, table, column), context,
-        batchSize == null ? DEFAULT_BATCH_SIZE : batchSize, settings(changeSet), database);
   }
 }
