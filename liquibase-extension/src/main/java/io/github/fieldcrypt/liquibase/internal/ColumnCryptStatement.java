@@ -1,0 +1,103 @@
+package io.github.fieldcrypt.liquibase.internal;
+
+import io.github.fieldcrypt.EncryptionContext;
+import io.github.fieldcrypt.FieldEncryptor;
+import io.github.fieldcrypt.FieldcryptException;
+import io.github.fieldcrypt.FieldcryptSettings;
+import io.github.fieldcrypt.liquibase.FieldcryptLiquibaseConfiguration;
+import io.github.fieldcrypt.liquibase.MigrationSummary;
+import java.sql.Connection;
+import java.time.Duration;
+import liquibase.Scope;
+import liquibase.database.Database;
+import liquibase.database.PreparedStatementFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.exception.DatabaseException;
+import liquibase.logging.Logger;
+import liquibase.statement.AbstractSqlStatement;
+import liquibase.statement.ExecutablePreparedStatement;
+
+/**
+ * The statement a column change generates: runs the {@link ColumnMigration} over the Liquibase
+ * connection when Liquibase executes it, and is printed as a comment by
+ * {@link ColumnCryptSqlGenerator} in the SQL-output modes, where it touches nothing.
+ *
+ * <p>Holds settings, not keys: the key ring is built when the statement runs. {@link #toString()}
+ * is safe to log.
+ */
+public final class ColumnCryptStatement extends AbstractSqlStatement implements ExecutablePreparedStatement {
+  private final ColumnMigration.Operation operation;
+  private final ColumnMigration.Target target;
+  private final String context;
+  private final int batchSize;
+  private final FieldcryptSettings settings;
+  private final Database database;
+
+  public ColumnCryptStatement(ColumnMigration.Operation operation, ColumnMigration.Target target, String context,
+      int batchSize, FieldcryptSettings settings, Database database) {
+    this.operation = operation;
+    this.target = target;
+    this.context = context;
+    this.batchSize = batchSize;
+    this.settings = settings;
+    this.database = database;
+  }
+
+  public ColumnMigration.Operation operation() {
+    return operation;
+  }
+
+  public ColumnMigration.Target target() {
+    return target;
+  }
+
+  @Override
+  public void execute(PreparedStatementFactory factory) throws DatabaseException {
+    run();
+  }
+
+  /**
+   * Runs the migration on the database's connection and reports its progress and summary.
+   *
+   * @throws DatabaseException wrapping the {@link FieldcryptException} that stopped it
+   */
+  public MigrationSummary run() throws DatabaseException {
+    if (!(database.getConnection() instanceof JdbcConnection jdbc)) {
+      throw new DatabaseException(operation.changeName() + " needs a JDBC connection; the database "
+          + database.getShortName() + " has none");
+    }
+    Connection connection = jdbc.getUnderlyingConnection();
+    Logger log = Scope.getCurrentScope().getLog(getClass());
+    try {
+      FieldEncryptor encryptor = FieldEncryptor.fromSettings(settings);
+      EncryptionContext ctx = context == null ? null : EncryptionContext.of(context);
+      Duration interval = Duration.ofSeconds(FieldcryptLiquibaseConfiguration.PROGRESS_INTERVAL_SECONDS.getCurrentValue());
+      MigrationSummary summary = ColumnMigration.run(connection, target, operation, encryptor, ctx, batchSize,
+          line -> report(log, line), interval);
+      report(log, summary.describe());
+      return summary;
+    } catch (FieldcryptException e) {
+      throw new DatabaseException(e.getMessage(), e);
+    }
+  }
+
+  private static void report(Logger log, String line) {
+    log.info(line);
+    Scope.getCurrentScope().getUI().sendMessage(line);
+  }
+
+  /** The comment printed instead of SQL: the change depends on the data and cannot be rendered. */
+  public String sqlOutputComment() {
+    return "fieldcrypt " + operation.changeName() + " on " + target.table() + "." + target.column()
+        + " is data-dependent and cannot be rendered as SQL: it reads, " + switch (operation) {
+          case ENCRYPT -> "encrypts";
+          case DECRYPT -> "decrypts";
+          case REENCRYPT -> "re-encrypts";
+        } + " and rewrites each row. Nothing here changes data; run update/rollback against the database to apply it.";
+  }
+
+  @Override
+  public String toString() {
+    return "ColumnCryptStatement[" + operation.changeName() + " " + target.table() + "." + target.column() + "]";
+  }
+}
