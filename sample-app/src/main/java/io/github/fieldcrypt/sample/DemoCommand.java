@@ -3,6 +3,7 @@ package io.github.fieldcrypt.sample;
 import io.github.fieldcrypt.FieldcryptException;
 import io.github.fieldcrypt.FieldcryptSettings;
 import io.github.fieldcrypt.crypto.CiphertextFormat;
+import io.github.fieldcrypt.keys.KeyUsage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.LocalDate;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -29,12 +30,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The whole story on one screen: entities written through Hibernate, ciphertext in the
- * database, plaintext in the application, tampering detected, a key rotated.
+ * The whole story on one screen: a legacy schema with plaintext secrets, the Liquibase
+ * {@code encryptColumn} changes encrypting the rows in place, the entities reading them through
+ * {@code @Encrypted}, tampering detected, a key rotated and the rows re-encrypted, and a rollback
+ * giving the plaintext back.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Writes encrypted rows through Hibernate and shows what the database holds.")
+    description = "Encrypts a legacy table with Liquibase and reads it through Hibernate, step by step.")
 final class DemoCommand implements Callable<Integer> {
+  private static final String[][] ENCRYPTED = {
+    {"tenants", "api_key"}, {"customers", "email"}, {"customers", "national_id"}, {"customers", "birth_date"}, {"customers", "notes"}
+  };
+
   @Spec CommandSpec spec;
 
   @Option(names = "--dir", defaultValue = "fieldcrypt-sample",
@@ -54,6 +61,7 @@ final class DemoCommand implements Callable<Integer> {
   boolean verbose;
 
   private PrintWriter out;
+  private String url;
 
   @Override
   public Integer call() throws Exception {
@@ -71,86 +79,141 @@ final class DemoCommand implements Callable<Integer> {
 
   private int run() throws Exception {
     Files.createDirectories(dir);
-    String url = jdbcUrl != null ? jdbcUrl : "jdbc:h2:file:" + dir.toAbsolutePath().resolve("sample") + ";AUTO_SERVER=FALSE";
+    url = jdbcUrl != null ? jdbcUrl : "jdbc:h2:file:" + dir.toAbsolutePath().resolve("sample") + ";AUTO_SERVER=FALSE";
     DemoKeys keys = DemoKeys.load(dir, out);
+    resetDemoTables();
 
-    step("1. Writing tenants and customers through Hibernate; their @Encrypted fields are encrypted on the way");
-    try (SessionFactory sf = sessionFactory(url, keys.settings(), "create")) {
-      sf.inTransaction(s -> {
-        s.persist(new Tenant(1L, "Acme Corp", "sk_live_51HqLyjWDarjtT1zdp7dcACME"));
-        s.persist(new Tenant(2L, "Globex", "ghp_Globex16C7e42F292c6912E7710c838347"));
-        s.persist(new Customer(1L, 1L, "alice@example.com", "756.1234.5678.97", LocalDate.of(1985, 3, 14),
-            "Prefers e-mail; VIP since 2019."));
-        s.persist(new Customer(2L, 2L, "bob@example.org", "AB 12 34 56 C", LocalDate.of(1990, 7, 1), ""));
-      });
-      out.println("   2 tenants, 2 customers written.");
+    step("1. The legacy app: Liquibase creates its schema, the app stores secrets as plain text");
+    Migrations legacy = new Migrations(url, user, password, keys.settings());
+    legacy.update("db/001-legacy-schema.xml");
+    insertLegacyRows();
+    printRaw("select id, name, api_key from tenants order by id", "tenants");
+    printRaw("select id, email, national_id, birth_date from customers order by id", "customers");
 
-      step("2. What the database holds (read with plain JDBC, as a backup, a dump or an attacker would see it)");
-      printRaw(url, "select id, name, api_key from tenants order by id", "tenants", "api_key");
-      printRaw(url, "select id, email, national_id from customers order by id", "customers", "email", "national_id");
+    step("2. The DBA runs the encryptColumn changes (db/002-encrypt.xml): every existing row is encrypted in place");
+    printLiquibase(legacy.update("db/002-encrypt.xml"));
+    printRaw("select id, name, api_key from tenants order by id", "tenants", "api_key");
+    printRaw("select id, email, national_id, birth_date from customers order by id", "customers", "email", "national_id", "birth_date");
 
-      step("3. What the application reads through Hibernate");
-      sf.inTransaction(s -> {
-        for (Tenant t : s.createQuery("from Tenant order by id", Tenant.class).getResultList()) {
-          out.printf("   tenant %d %-10s api_key = %s%n", t.getId(), t.getName(), t.getApiKey());
-        }
-        for (Customer c : s.createQuery("from Customer order by id", Customer.class).getResultList()) {
-          out.printf("   customer %d email = %s, national_id = %s, born %s%n", c.getId(), c.getEmail(), c.getNationalId(), c.getBirthDate());
-        }
-      });
+    step("3. The application reads the same rows through Hibernate (@Encrypted fields): plaintext in memory");
+    try (SessionFactory sf = sessionFactory(keys.settings())) {
+      printEntities(sf);
 
       step("4. Someone edits a stored value in the database (one character of tenant 1's api_key)");
-      String original = rawValue(url, "select api_key from tenants where id = 1");
+      String original = rawValue("select api_key from tenants where id = 1");
       String tampered = original.substring(0, 30) + (original.charAt(30) == 'A' ? 'B' : 'A') + original.substring(31);
-      execute(url, "update tenants set api_key = ? where id = 1", tampered);
+      execute("update tenants set api_key = ? where id = 1", tampered);
       try {
         sf.inTransaction(s -> s.find(Tenant.class, 1L).getApiKey());
         out.println("   (unexpected: the tampered value was read)");
       } catch (RuntimeException e) {
-        out.println("   Reading it fails, it is never returned as data:");
+        out.println("   Reading it fails; a damaged value is never returned as data:");
         out.println("   " + rootMessage(e));
       }
-      execute(url, "update tenants set api_key = ? where id = 1", original);
+      execute("update tenants set api_key = ? where id = 1", original);
       out.println("   (value restored)");
+
+      step("5. New rows written by the application are encrypted by the same @Encrypted fields");
+      sf.inTransaction(s -> s.persist(new Tenant(3L, "Initech", "xoxb-Initech-2f9a7c1e5b")));
+      printRaw("select id, name, api_key from tenants where id = 3", "tenants", "api_key");
     }
 
     if (keys.fromEnvironment()) {
-      step("5. Key rotation: skipped, the keys come from " + FieldcryptSettings.environmentVariable(FieldcryptSettings.KEYS)
+      step("6. Key rotation: skipped, the keys come from " + FieldcryptSettings.environmentVariable(FieldcryptSettings.KEYS)
           + " (add a key with a higher id to rotate)");
     } else {
-      step("5. Rotating the key: a new key becomes active, the old one stays to read old rows");
+      step("6. Rotating the key: key " + (keys.activeId() + 1) + " becomes active, reencryptColumn (db/003-reencrypt.xml) moves the rows");
       DemoKeys rotated = keys.rotate();
-      try (SessionFactory sf = sessionFactory(url, rotated.settings(), "none")) {
-        sf.inTransaction(s -> s.persist(new Tenant(3L, "Initech", "xoxb-Initech-2f9a7c1e5b")));
-        List<Tenant> tenants = sf.fromTransaction(s -> s.createQuery("from Tenant order by id", Tenant.class).getResultList());
-        for (Tenant t : tenants) {
-          out.printf("   tenant %d %-10s api_key = %-38s stored under key id %d%n", t.getId(), t.getName(), t.getApiKey(),
-              keyIdOf(rawValue(url, "select api_key from tenants where id = " + t.getId())));
-        }
-      }
-      out.println("   Old rows keep key id " + keys.activeId() + " until rewritten; the reencryptColumn Liquibase change moves them.");
+      out.println("   before: " + KeyUsageLine.of(url, user, password));
+      Migrations afterRotation = new Migrations(url, user, password, rotated.settings());
+      printLiquibase(afterRotation.update("db/003-reencrypt.xml"));
+      out.println("   after:  " + KeyUsageLine.of(url, user, password));
+      out.println("   No row is under key " + keys.activeId() + " any more: it could now be retired.");
+      keys = rotated;
     }
+
+    step("7. Rolling back: rollback of the encryptColumn changeset decrypts every row (reencrypt's rollback does nothing)");
+    Migrations rollback = new Migrations(url, user, password, keys.settings());
+    if (!keys.fromEnvironment()) {
+      rollback.rollbackCount("db/003-reencrypt.xml", 1);
+    }
+    printLiquibase(rollback.rollbackCount("db/002-encrypt.xml", 1));
+    printRaw("select id, name, api_key from tenants order by id", "tenants");
+    printRaw("select id, email, national_id, birth_date from customers order by id", "customers");
 
     step("Done");
     if (jdbcUrl == null) {
-      out.println("   The database is " + dir.toAbsolutePath().resolve("sample.mv.db"));
-      out.println("   Look at it: java -cp sample-app/target/sample-app.jar org.h2.tools.Shell -url \"jdbc:h2:file:"
-          + dir.toAbsolutePath().resolve("sample") + "\" -user sa -sql \"select * from tenants\"");
+      out.println("   The database is " + dir.toAbsolutePath().resolve("sample.mv.db") + " (user sa, no password).");
+      out.println("   Run the demo again to start over; try: java -jar sample-app/target/sample-app.jar key-usage tenants api_key");
     }
     out.flush();
     return 0;
   }
 
-  private SessionFactory sessionFactory(String url, Map<String, String> keySettings, String ddl) {
+  private SessionFactory sessionFactory(Map<String, String> keySettings) {
     Configuration configuration = new Configuration()
         .addAnnotatedClass(Tenant.class)
         .addAnnotatedClass(Customer.class);
     configuration.setProperty("hibernate.connection.url", url);
     configuration.setProperty("hibernate.connection.username", user);
     configuration.setProperty("hibernate.connection.password", password);
-    configuration.setProperty("hibernate.hbm2ddl.auto", ddl);
+    configuration.setProperty("hibernate.hbm2ddl.auto", "none");
     keySettings.forEach(configuration::setProperty);
     return configuration.buildSessionFactory();
+  }
+
+  /** Drops what a previous run left: the demo's two tables and its own changelog tables, nothing else. */
+  private void resetDemoTables() throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+      for (String table : List.of("tenants", "customers", Migrations.CHANGELOG_TABLE, Migrations.CHANGELOG_TABLE + "_LOCK")) {
+        s.execute("drop table if exists " + table);
+      }
+    }
+  }
+
+  private void insertLegacyRows() throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, user, password)) {
+      try (PreparedStatement ps = c.prepareStatement("insert into tenants (id, name, api_key) values (?, ?, ?)")) {
+        insert(ps, 1L, "Acme Corp", "sk_live_51HqLyjWDarjtT1zdp7dcACME");
+        insert(ps, 2L, "Globex", "ghp_Globex16C7e42F292c6912E7710c838347");
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "insert into customers (id, tenant_id, email, national_id, birth_date, notes) values (?, ?, ?, ?, ?, ?)")) {
+        insert(ps, 1L, 1L, "alice@example.com", "756.1234.5678.97", "1985-03-14", "Prefers e-mail; VIP since 2019.");
+        insert(ps, 2L, 2L, "bob@example.org", "AB 12 34 56 C", "1990-07-01", "");
+        insert(ps, 3L, 2L, "chloé@example.fr", null, "2001-12-24", "Übergrößen-Bestellung 🚚");
+      }
+    }
+    out.println("   3 customers and 2 tenants inserted by the legacy app.");
+  }
+
+  private static void insert(PreparedStatement ps, Object... values) throws SQLException {
+    for (int i = 0; i < values.length; i++) {
+      ps.setObject(i + 1, values[i]);
+    }
+    ps.executeUpdate();
+  }
+
+  private void printEntities(SessionFactory sf) {
+    sf.inTransaction(s -> {
+      for (Tenant t : s.createQuery("from Tenant order by id", Tenant.class).getResultList()) {
+        out.printf("   tenant %d %-10s api_key = %s%n", t.getId(), t.getName(), t.getApiKey());
+      }
+      for (Customer c : s.createQuery("from Customer order by id", Customer.class).getResultList()) {
+        out.printf("   customer %d email = %s, national_id = %s, born %s%n", c.getId(), c.getEmail(), c.getNationalId(), c.getBirthDate());
+      }
+    });
+  }
+
+  private void printLiquibase(String output) {
+    for (String line : output.split("\\R")) {
+      String text = line.strip();
+      boolean summaryTable = text.startsWith("Run:") || text.startsWith("Previously run:") || text.startsWith("Filtered out:")
+          || text.startsWith("---") || text.startsWith("Total change sets:") || text.contains("UPDATE SUMMARY");
+      if (!text.isEmpty() && !summaryTable && !text.startsWith("Liquibase command")) {
+        out.println("   | " + text);
+      }
+    }
   }
 
   private void step(String title) {
@@ -158,7 +221,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println(title);
   }
 
-  private void printRaw(String url, String sql, String table, String... encryptedColumns) throws SQLException {
+  private void printRaw(String sql, String table, String... encryptedColumns) throws SQLException {
     try (Connection c = DriverManager.getConnection(url, user, password);
         ResultSet rs = c.createStatement().executeQuery(sql)) {
       int columns = rs.getMetaData().getColumnCount();
@@ -179,23 +242,19 @@ final class DemoCommand implements Callable<Integer> {
     if (ciphertext == null) {
       return "NULL";
     }
-    return ciphertext.substring(0, Math.min(24, ciphertext.length())) + "… (" + ciphertext.length() + " chars, key id "
-        + keyIdOf(ciphertext) + ")";
+    byte[] bytes = CiphertextFormat.fromText(ciphertext);
+    String keyId = CiphertextFormat.hasV1Shape(bytes) ? "key id " + CiphertextFormat.keyId(bytes) : "not encrypted";
+    return ciphertext.substring(0, Math.min(24, ciphertext.length())) + "… (" + ciphertext.length() + " chars, " + keyId + ")";
   }
 
-  private static int keyIdOf(String text) {
-    byte[] bytes = CiphertextFormat.fromText(text);
-    return CiphertextFormat.hasV1Shape(bytes) ? CiphertextFormat.keyId(bytes) : -1;
-  }
-
-  private String rawValue(String url, String sql) throws SQLException {
+  private String rawValue(String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection(url, user, password); ResultSet rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getString(1);
     }
   }
 
-  private void execute(String url, String sql, String value) throws SQLException {
+  private void execute(String sql, String value) throws SQLException {
     try (Connection c = DriverManager.getConnection(url, user, password); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, value);
       ps.executeUpdate();
@@ -209,6 +268,24 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return e.toString();
+  }
+
+  /** The key usage of every encrypted column of the demo, on one line. */
+  private static final class KeyUsageLine {
+    static String of(String url, String user, String password) throws SQLException {
+      Map<Integer, Long> total = new java.util.TreeMap<>();
+      long plaintext = 0;
+      try (Connection c = DriverManager.getConnection(url, user, password)) {
+        for (String[] column : ENCRYPTED) {
+          KeyUsage.Report report = KeyUsage.of(c, column[0], column[1]);
+          report.rowsByKeyId().forEach((id, n) -> total.merge(id, n, Long::sum));
+          plaintext += report.notEncrypted();
+        }
+      }
+      StringBuilder line = new StringBuilder("values per key id:");
+      total.forEach((id, n) -> line.append(" key ").append(id).append(" = ").append(n).append(','));
+      return line.append(" not encrypted = ").append(plaintext).toString();
+    }
   }
 
   /**

@@ -29,10 +29,21 @@ public final class SampleApp implements Runnable {
     return new CommandLine(new SampleApp());
   }
 
-  /** Hibernate's start-up notices are noise in a demo; errors still show. */
+  // Held here: java.util.logging keeps loggers weakly, and a collected logger forgets its level.
+  private static final Logger[] QUIET = {
+    Logger.getLogger("org.hibernate"), Logger.getLogger("liquibase"), Logger.getLogger("io.github.fieldcrypt")
+  };
+  private static final Logger POOL_NOTICE = Logger.getLogger("org.hibernate.orm.connections.pooling");
+
+  /**
+   * Hibernate's and Liquibase's start-up notices are noise in a demo (the demo prints what
+   * Liquibase reports through its UI); warnings and errors still show.
+   */
   private static void quietLibraries() {
-    Logger.getLogger("org.hibernate").setLevel(Level.SEVERE);
-    Logger.getLogger("io.github.fieldcrypt").setLevel(Level.WARNING);
+    for (Logger logger : QUIET) {
+      logger.setLevel(Level.WARNING);
+    }
+    POOL_NOTICE.setLevel(Level.SEVERE);
   }
 
   @Override

@@ -2,9 +2,6 @@ package io.github.fieldcrypt.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.fieldcrypt.EncryptionContext;
-import io.github.fieldcrypt.FieldEncryptor;
-import io.github.fieldcrypt.FieldcryptSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +11,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.Base64;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -35,39 +31,46 @@ class SampleAppTest {
   }
 
   @Test
-  void demo_stores_ciphertext_shows_plaintext_detects_tampering_and_rotates(@TempDir Path dir) throws Exception {
+  void demo_encrypts_legacy_rows_with_liquibase_reads_them_rotates_and_rolls_back(@TempDir Path dir) throws Exception {
     Run run = run("demo", "--dir", dir.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out())
-        .contains("2. What the database holds")
+    String out = run.out();
+    assertThat(out)
+        .contains("tenants: id = 1, name = Acme Corp, api_key = sk_live_51HqLyjWDarjtT1zdp7dcACME")
+        .containsPattern("\\| TENANTS\\.API_KEY: 2 rows — 2 encrypted, 0 already encrypted, 0 null")
+        .containsPattern("\\| CUSTOMERS\\.NATIONAL_ID: 3 rows — 2 encrypted, 0 already encrypted, 1 null")
         .contains("api_key = _AEAAAAB")
-        .contains("api_key = sk_live_51HqLyjWDarjtT1zdp7dcACME")
+        .contains("tenant 1 Acme Corp  api_key = sk_live_51HqLyjWDarjtT1zdp7dcACME")
+        .contains("customer 3 email = chloé@example.fr, national_id = null, born 2001-12-24")
         .contains("DecryptionException: Cannot decrypt Tenant.apiKey (context \"tenants.api_key\") with key id 1")
-        .contains("tenant 3 Initech    api_key = xoxb-Initech-2f9a7c1e5b                stored under key id 2")
+        .contains("before: values per key id: key 1 = 14, not encrypted = 0")
+        .contains("after:  values per key id: key 2 = 14, not encrypted = 0")
+        .containsPattern("\\| TENANTS\\.API_KEY: 3 rows — 3 decrypted")
         .contains(dir.resolve("sample.mv.db").toAbsolutePath().toString());
 
-    // The database file holds ciphertexts that the key file decrypts; the demo restored the tampered row.
-    String keys = Files.readString(dir.resolve("demo-keys.txt"), StandardCharsets.UTF_8).trim();
-    assertThat(keys).startsWith("1:").contains(",2:");
-    FieldEncryptor encryptor = FieldEncryptor.fromSettings(FieldcryptSettings.from(Map.of("fieldcrypt.keys", keys), k -> null, k -> null));
+    // After the rollback the database holds the plaintext again, byte for byte.
     try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("sample"), "sa", "");
         ResultSet rs = c.createStatement().executeQuery("select api_key from tenants order by id")) {
       assertThat(rs.next()).isTrue();
-      String stored = rs.getString(1);
-      assertThat(stored).doesNotContain("sk_live");
-      assertThat(encryptor.decryptText(stored, EncryptionContext.forColumn("tenants", "api_key"))).isEqualTo("sk_live_51HqLyjWDarjtT1zdp7dcACME");
+      assertThat(rs.getString(1)).isEqualTo("sk_live_51HqLyjWDarjtT1zdp7dcACME");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("xoxb-Initech-2f9a7c1e5b");
     }
+    String keys = Files.readString(dir.resolve("demo-keys.txt"), StandardCharsets.UTF_8).trim();
+    assertThat(keys).startsWith("1:").contains(",2:");
 
     Run usage = run("key-usage", "tenants", "api_key", "--dir", dir.toString());
     assertThat(usage.exitCode()).as(usage.err()).isZero();
-    assertThat(usage.out().trim()).isEqualTo("tenants.api_key: 3 rows — key 1: 2, key 2: 1, 0 not encrypted, 0 null");
+    assertThat(usage.out().trim()).isEqualTo("tenants.api_key: 3 rows — 3 not encrypted, 0 null");
     Run unknown = run("key-usage", "nope", "api_key", "--dir", dir.toString());
     assertThat(unknown.exitCode()).isEqualTo(1);
     assertThat(unknown.err()).contains("Cannot read nope.api_key").doesNotContain("Exception");
 
-    // A second run reuses the key file: old keys stay, the next one is added.
+    // A second run starts over with the same key file plus the next key.
     Run again = run("demo", "--dir", dir.toString());
     assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.out()).contains("after:  values per key id: key 3 = 14");
     assertThat(Files.readString(dir.resolve("demo-keys.txt"), StandardCharsets.UTF_8)).contains(",3:");
   }
 
