@@ -4,12 +4,7 @@ import io.github.fieldcrypt.FieldcryptException;
 import io.github.fieldcrypt.FieldcryptSettings;
 import io.github.fieldcrypt.crypto.CiphertextFormat;
 import io.github.fieldcrypt.keys.KeyUsage;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,8 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,7 +19,7 @@ import org.hibernate.SessionFactory;
 import org.hibernate.cfg.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -44,54 +37,31 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--dir", defaultValue = "fieldcrypt-sample",
-      description = "Folder for the H2 database file and the demo key file (default: ${DEFAULT-VALUE}).")
-  Path dir;
-
-  @Option(names = "--jdbc-url", description = "Use this database instead of the H2 file (PostgreSQL, MariaDB).")
-  String jdbcUrl;
-
-  @Option(names = "--user", defaultValue = "sa", description = "Database user (default: ${DEFAULT-VALUE}).")
-  String user;
-
-  @Option(names = "--password", defaultValue = "", description = "Database password.")
-  String password;
-
-  @Option(names = "--verbose", description = "Print stack traces on errors.")
-  boolean verbose;
+  @Mixin DatabaseOptions db;
 
   private PrintWriter out;
   private String url;
+  private String user;
+  private String password;
 
   @Override
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
-    try {
-      return run();
-    } catch (FieldcryptException e) {
-      spec.commandLine().getErr().println("fieldcrypt: " + e.getMessage());
-      if (verbose) {
-        e.printStackTrace(spec.commandLine().getErr());
-      }
-      return 1;
-    }
-  }
-
-  private int run() throws Exception {
-    Files.createDirectories(dir);
-    url = jdbcUrl != null ? jdbcUrl : "jdbc:h2:file:" + dir.toAbsolutePath().resolve("sample") + ";AUTO_SERVER=FALSE";
-    DemoKeys keys = DemoKeys.load(dir, out);
+    url = db.url();
+    user = db.user;
+    password = db.password;
+    SampleKeys keys = SampleKeys.load(db.folder(), out);
     resetDemoTables();
 
     step("1. The legacy app: Liquibase creates its schema, the app stores secrets as plain text");
-    Migrations legacy = new Migrations(url, user, password, keys.settings());
+    Migrations legacy = db.migrations(keys, out);
     legacy.update("db/001-legacy-schema.xml");
     insertLegacyRows();
     printRaw("select id, name, api_key from tenants order by id", "tenants");
     printRaw("select id, email, national_id, birth_date from customers order by id", "customers");
 
     step("2. The DBA runs the encryptColumn changes (db/002-encrypt.xml): every existing row is encrypted in place");
-    printLiquibase(legacy.update("db/002-encrypt.xml"));
+    legacy.update("db/002-encrypt.xml");
     printRaw("select id, name, api_key from tenants order by id", "tenants", "api_key");
     printRaw("select id, email, national_id, birth_date from customers order by id", "customers", "email", "national_id", "birth_date");
 
@@ -123,27 +93,26 @@ final class DemoCommand implements Callable<Integer> {
           + " (add a key with a higher id to rotate)");
     } else {
       step("6. Rotating the key: key " + (keys.activeId() + 1) + " becomes active, reencryptColumn (db/003-reencrypt.xml) moves the rows");
-      DemoKeys rotated = keys.rotate();
+      SampleKeys rotated = keys.rotate();
       out.println("   before: " + KeyUsageLine.of(url, user, password));
-      Migrations afterRotation = new Migrations(url, user, password, rotated.settings());
-      printLiquibase(afterRotation.update("db/003-reencrypt.xml"));
+      db.migrations(rotated, out).update("db/003-reencrypt.xml");
       out.println("   after:  " + KeyUsageLine.of(url, user, password));
       out.println("   No row is under key " + keys.activeId() + " any more: it could now be retired.");
       keys = rotated;
     }
 
     step("7. Rolling back: rollback of the encryptColumn changeset decrypts every row (reencrypt's rollback does nothing)");
-    Migrations rollback = new Migrations(url, user, password, keys.settings());
+    Migrations rollback = db.migrations(keys, out);
     if (!keys.fromEnvironment()) {
       rollback.rollbackCount("db/003-reencrypt.xml", 1);
     }
-    printLiquibase(rollback.rollbackCount("db/002-encrypt.xml", 1));
+    rollback.rollbackCount("db/002-encrypt.xml", 1);
     printRaw("select id, name, api_key from tenants order by id", "tenants");
     printRaw("select id, email, national_id, birth_date from customers order by id", "customers");
 
     step("Done");
-    if (jdbcUrl == null) {
-      out.println("   The database is " + dir.toAbsolutePath().resolve("sample.mv.db") + " (user sa, no password).");
+    if (db.isH2File()) {
+      out.println("   The database is " + db.databaseFile() + " (user sa, no password).");
       out.println("   Run the demo again to start over; try: java -jar sample-app/target/sample-app.jar key-usage tenants api_key");
     }
     out.flush();
@@ -203,17 +172,6 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("   customer %d email = %s, national_id = %s, born %s%n", c.getId(), c.getEmail(), c.getNationalId(), c.getBirthDate());
       }
     });
-  }
-
-  private void printLiquibase(String output) {
-    for (String line : output.split("\\R")) {
-      String text = line.strip();
-      boolean summaryTable = text.startsWith("Run:") || text.startsWith("Previously run:") || text.startsWith("Filtered out:")
-          || text.startsWith("---") || text.startsWith("Total change sets:") || text.contains("UPDATE SUMMARY");
-      if (!text.isEmpty() && !summaryTable && !text.startsWith("Liquibase command")) {
-        out.println("   | " + text);
-      }
-    }
   }
 
   private void step(String title) {
@@ -285,61 +243,6 @@ final class DemoCommand implements Callable<Integer> {
       StringBuilder line = new StringBuilder("values per key id:");
       total.forEach((id, n) -> line.append(" key ").append(id).append(" = ").append(n).append(','));
       return line.append(" not encrypted = ").append(plaintext).toString();
-    }
-  }
-
-  /**
-   * The demo's keys: from {@code FIELDCRYPT_KEYS} when set, otherwise a demo key file in the
-   * demo folder (made on first run). A key next to its database is for a demo only.
-   */
-  record DemoKeys(Path file, String keys, int activeId, boolean fromEnvironment) {
-    static DemoKeys load(Path dir, PrintWriter out) throws IOException {
-      String fromEnv = FieldcryptSettings.from(Map.of()).get(FieldcryptSettings.KEYS);
-      if (fromEnv != null) {
-        out.println("Keys: from " + FieldcryptSettings.environmentVariable(FieldcryptSettings.KEYS) + " / -Dfieldcrypt.keys");
-        return new DemoKeys(null, fromEnv, -1, true);
-      }
-      Path file = dir.resolve("demo-keys.txt");
-      if (!Files.exists(file)) {
-        Files.writeString(file, "1:" + randomKey() + "\n", StandardCharsets.UTF_8);
-      }
-      String keys = Files.readString(file, StandardCharsets.UTF_8).trim();
-      out.println("Keys: FIELDCRYPT_KEYS is not set, so this demo uses the key file " + file.toAbsolutePath());
-      out.println("      (demo only: in production the key never sits next to the data; see the README)");
-      return new DemoKeys(file, keys, highestId(keys), false);
-    }
-
-    Map<String, String> settings() {
-      Map<String, String> settings = new HashMap<>();
-      settings.put(FieldcryptSettings.KEYS, keys);
-      return settings;
-    }
-
-    /** Adds a key with the next id to the file; it becomes active (the highest id). */
-    DemoKeys rotate() throws IOException {
-      int next = highestId(keys) + 1;
-      String rotated = keys + "," + next + ":" + randomKey();
-      Files.writeString(file, rotated + "\n", StandardCharsets.UTF_8);
-      return new DemoKeys(file, rotated, next, false);
-    }
-
-    private static int highestId(String keys) {
-      int max = 0;
-      for (String entry : keys.split(",")) {
-        max = Math.max(max, Integer.parseInt(entry.substring(0, entry.indexOf(':')).trim()));
-      }
-      return max;
-    }
-
-    private static String randomKey() {
-      byte[] key = new byte[32];
-      new SecureRandom().nextBytes(key);
-      return Base64.getEncoder().encodeToString(key);
-    }
-
-    @Override
-    public String toString() {
-      return "DemoKeys[" + (fromEnvironment ? "environment" : file) + "]";
     }
   }
 }

@@ -1,14 +1,12 @@
 package io.github.fieldcrypt.sample;
 
 import io.github.fieldcrypt.keys.KeyUsage;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -24,22 +22,11 @@ final class KeyUsageCommand implements Callable<Integer> {
   @Parameters(index = "1", description = "Column, e.g. api_key.")
   String column;
 
-  @Option(names = "--dir", defaultValue = "fieldcrypt-sample", description = "The demo folder (default: ${DEFAULT-VALUE}).")
-  Path dir;
-
-  @Option(names = "--jdbc-url", description = "Another database (PostgreSQL, MariaDB).")
-  String jdbcUrl;
-
-  @Option(names = "--user", defaultValue = "sa", description = "Database user (default: ${DEFAULT-VALUE}).")
-  String user;
-
-  @Option(names = "--password", defaultValue = "", description = "Database password.")
-  String password;
+  @Mixin DatabaseOptions db;
 
   @Override
   public Integer call() {
-    String url = jdbcUrl != null ? jdbcUrl : "jdbc:h2:file:" + dir.toAbsolutePath().resolve("sample") + ";IFEXISTS=TRUE";
-    try (Connection connection = DriverManager.getConnection(url, user, password)) {
+    try (Connection connection = db.connect()) {
       KeyUsage.Report report = KeyUsage.of(connection, table, column);
       spec.commandLine().getOut().println(report);
       return 0;

@@ -1,6 +1,6 @@
 package io.github.fieldcrypt.sample;
 
-import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -14,35 +14,38 @@ import liquibase.ui.ConsoleUIService;
 /**
  * Runs the sample's Liquibase changelogs (in {@code db/} on the classpath) through Liquibase's
  * {@link CommandScope} API, as an application or a DBA's tooling embeds it, with the fieldcrypt
- * keys as changelog parameters. Returns what Liquibase printed, progress lines included.
+ * keys as changelog parameters. What Liquibase prints (progress lines included) goes to the
+ * output given, as it is printed.
  */
 final class Migrations {
   private final String url;
   private final String user;
   private final String password;
   private final Map<String, String> parameters;
+  private final OutputStream output;
 
-  Migrations(String url, String user, String password, Map<String, String> parameters) {
+  /** @param output receives what Liquibase prints, as it prints it */
+  Migrations(String url, String user, String password, Map<String, String> parameters, OutputStream output) {
     this.url = url;
     this.user = user;
     this.password = password;
     this.parameters = parameters;
+    this.output = output;
   }
 
-  String update(String changelog) throws Exception {
-    return run("update", changelog, null);
+  void update(String changelog) throws Exception {
+    run("update", changelog, null);
   }
 
-  String rollbackCount(String changelog, int count) throws Exception {
-    return run("rollbackCount", changelog, count);
+  void rollbackCount(String changelog, int count) throws Exception {
+    run("rollbackCount", changelog, count);
   }
 
   /** The demo's own changelog tables, so it never touches another application's. */
   static final String CHANGELOG_TABLE = "FIELDCRYPT_DEMO_CHANGELOG";
 
-  private String run(String command, String changelog, Integer count) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+  private void run(String command, String changelog, Integer count) throws Exception {
+    PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);
     ConsoleUIService ui = new ConsoleUIService();
     ui.setOutputStream(print);
     ui.setErrorStream(print);
@@ -51,6 +54,7 @@ final class Migrations {
     scope.put(Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()));
     scope.put("liquibase.analytics.enabled", false);
     scope.put("liquibase.showBanner", false);
+    scope.put("fieldcrypt.liquibase.progressIntervalSeconds", 1);
     scope.put("liquibase.databaseChangeLogTableName", CHANGELOG_TABLE);
     scope.put("liquibase.databaseChangeLogLockTableName", CHANGELOG_TABLE + "_LOCK");
     Scope.child(scope, () -> {
@@ -70,6 +74,5 @@ final class Migrations {
       cs.execute();
     });
     print.flush();
-    return out.toString(StandardCharsets.UTF_8);
   }
 }

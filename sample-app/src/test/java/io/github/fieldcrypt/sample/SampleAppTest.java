@@ -75,6 +75,56 @@ class SampleAppTest {
   }
 
   @Test
+  void seed_update_inspect_rotate_rollback_and_one_line_errors(@TempDir Path dir) throws Exception {
+    String[] at = {"--dir", dir.toString()};
+    Run seed = run(concat(new String[] {"seed", "--rows", "2500"}, at));
+    assertThat(seed.exitCode()).as(seed.err()).isZero();
+    assertThat(seed.out()).contains("2500 plaintext customers inserted");
+
+    Run update = run(concat(new String[] {"update"}, at));
+    assertThat(update.exitCode()).as(update.err()).isZero();
+    assertThat(update.out()).containsPattern("(?i)customers\\.email: 2500 rows — 2500 encrypted, 0 already encrypted, 0 null")
+        .containsPattern("(?i)customers\\.notes: 2500 rows — 2000 encrypted, 0 already encrypted, 500 null");
+    assertThat(run(concat(new String[] {"key-usage", "customers", "email"}, at)).out().trim())
+        .isEqualTo("customers.email: 2500 rows — key 1: 2500, 0 not encrypted, 0 null");
+
+    Run inspect = run(concat(new String[] {"inspect", "customers", "--limit", "1"}, at));
+    assertThat(inspect.exitCode()).as(inspect.err()).isZero();
+    assertThat(inspect.out()).contains("raw: _AEAAAAB").contains("decrypted: customer1@example.com");
+
+    Run rotate = run(concat(new String[] {"rotate"}, at));
+    assertThat(rotate.exitCode()).as(rotate.err()).isZero();
+    assertThat(run(concat(new String[] {"key-usage", "customers", "email"}, at)).out().trim())
+        .isEqualTo("customers.email: 2500 rows — key 2: 2500, 0 not encrypted, 0 null");
+
+    Run rollback = run(concat(new String[] {"rollback", "--count", "1"}, at));
+    assertThat(rollback.exitCode()).as(rollback.err()).isZero();
+    assertThat(run(concat(new String[] {"key-usage", "customers", "email"}, at)).out().trim())
+        .isEqualTo("customers.email: 2500 rows — 2500 not encrypted, 0 null");
+
+    Run badTable = run(concat(new String[] {"inspect", "no_such_table"}, at));
+    assertThat(badTable.exitCode()).isEqualTo(1);
+    assertThat(badTable.err().lines().findFirst().orElseThrow()).startsWith("database: ").contains("no_such_table".toUpperCase());
+    assertThat(badTable.err()).doesNotContain("\tat ");
+
+    // The demo key file is replaced by a wrong key: the update refuses before writing anything.
+    Files.writeString(dir.resolve("demo-keys.txt"), "1:" + Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+    run(concat(new String[] {"update"}, at)); // encrypts the plaintext again, under the new (all-zero) key 1
+    Files.writeString(dir.resolve("demo-keys.txt"), "1:" + Base64.getEncoder().encodeToString(new byte[] {
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}) + "\n");
+    Run wrongKey = run(concat(new String[] {"rotate"}, at));
+    assertThat(wrongKey.exitCode()).isEqualTo(1);
+    assertThat(wrongKey.err().lines().findFirst().orElseThrow()).startsWith("fieldcrypt: ").contains("key id 1");
+    assertThat(wrongKey.err()).doesNotContain("\tat ");
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  @Test
   void keygen_prints_a_fresh_32_byte_key_in_settings_form() {
     Run first = run("keygen", "--id", "7");
     Run second = run("keygen", "--id", "7");

@@ -1,0 +1,67 @@
+package io.github.fieldcrypt.sample;
+
+import io.github.fieldcrypt.FieldcryptSettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The demo's keys: from {@code FIELDCRYPT_KEYS} when set, otherwise a demo key file in the
+ * demo folder (made on first run). A key next to its database is for a demo only.
+ */
+record SampleKeys(Path file, String keys, int activeId, boolean fromEnvironment) {
+  static SampleKeys load(Path dir, PrintWriter out) throws IOException {
+    String fromEnv = FieldcryptSettings.from(Map.of()).get(FieldcryptSettings.KEYS);
+    if (fromEnv != null) {
+      out.println("Keys: from " + FieldcryptSettings.environmentVariable(FieldcryptSettings.KEYS) + " / -Dfieldcrypt.keys");
+      return new SampleKeys(null, fromEnv, -1, true);
+    }
+    Path file = dir.resolve("demo-keys.txt");
+    if (!Files.exists(file)) {
+      Files.writeString(file, "1:" + randomKey() + "\n", StandardCharsets.UTF_8);
+    }
+    String keys = Files.readString(file, StandardCharsets.UTF_8).trim();
+    out.println("Keys: FIELDCRYPT_KEYS is not set, so this demo uses the key file " + file.toAbsolutePath());
+    out.println("      (demo only: in production the key never sits next to the data; see the README)");
+    return new SampleKeys(file, keys, highestId(keys), false);
+  }
+
+  Map<String, String> settings() {
+    Map<String, String> settings = new HashMap<>();
+    settings.put(FieldcryptSettings.KEYS, keys);
+    return settings;
+  }
+
+  /** Adds a key with the next id to the file; it becomes active (the highest id). */
+  SampleKeys rotate() throws IOException {
+    int next = highestId(keys) + 1;
+    String rotated = keys + "," + next + ":" + randomKey();
+    Files.writeString(file, rotated + "\n", StandardCharsets.UTF_8);
+    return new SampleKeys(file, rotated, next, false);
+  }
+
+  private static int highestId(String keys) {
+    int max = 0;
+    for (String entry : keys.split(",")) {
+      max = Math.max(max, Integer.parseInt(entry.substring(0, entry.indexOf(':')).trim()));
+    }
+    return max;
+  }
+
+  private static String randomKey() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return Base64.getEncoder().encodeToString(key);
+  }
+
+  @Override
+  public String toString() {
+    return "SampleKeys[" + (fromEnvironment ? "environment" : file) + "]";
+  }
+}
