@@ -67,7 +67,7 @@ public final class FieldEncryptor {
   public byte[] encrypt(byte[] plaintext, EncryptionContext context) {
     Objects.requireNonNull(plaintext, "plaintext");
     DataKey key = keyRing.active();
-    return AesGcm.encrypt(key.id(), key.secretKey(), plaintext, context.bytes());
+    return AesGcm.encrypt(key.secretKey(), plaintext, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, key.id()));
   }
 
   /** Encrypts a string (as UTF-8) under the active key: the v1 value as base64url text. */
@@ -130,7 +130,7 @@ public final class FieldEncryptor {
       return new Inspection(Inspection.State.UNKNOWN_KEY, keyId);
     }
     try {
-      AesGcm.decrypt(key.secretKey(), value, context.bytes());
+      AesGcm.decrypt(key.secretKey(), value, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, keyId));
       return new Inspection(Inspection.State.ENCRYPTED, keyId);
     } catch (AEADBadTagException e) {
       return new Inspection(Inspection.State.NOT_AUTHENTIC, keyId);
@@ -158,7 +158,7 @@ public final class FieldEncryptor {
           context.value(), keyId);
     }
     try {
-      return AesGcm.decrypt(key.secretKey(), value, context.bytes());
+      return AesGcm.decrypt(key.secretKey(), value, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, keyId));
     } catch (AEADBadTagException e) {
       throw new DecryptionException(DecryptionException.Reason.AUTHENTICATION_FAILED,
           "Cannot decrypt " + context.describe() + " with key id " + keyId
