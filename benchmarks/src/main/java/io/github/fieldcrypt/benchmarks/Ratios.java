@@ -40,7 +40,7 @@ public final class Ratios {
   /** The ratio table of these results. */
   public static String table(Collection<RunResult> results) {
     // key: class + operation + params  ->  variant -> result
-    Map<String, Map<String, Result<?>>> groups = new TreeMap<>();
+    Map<String, Map<String, RunResult>> groups = new TreeMap<>();
     Map<String, String> baselineVariant = new LinkedHashMap<>();
     for (RunResult run : results) {
       BenchmarkParams params = run.getParams();
@@ -58,31 +58,46 @@ public final class Ratios {
       for (String p : params.getParamsKeys()) {
         key.append(' ').append(p).append('=').append(params.getParam(p));
       }
-      groups.computeIfAbsent(key.toString(), k -> new LinkedHashMap<>()).put(variant, run.getPrimaryResult());
+      groups.computeIfAbsent(key.toString(), k -> new LinkedHashMap<>()).put(variant, run);
       if (isBaseline(className, method)) {
         baselineVariant.put(key.toString(), variant);
       }
     }
     List<String> lines = new ArrayList<>();
-    lines.add(String.format(Locale.ROOT, "%-55s %-22s %16s %16s %15s", "benchmark (params)", "variant", "score", "baseline", "ratio"));
-    for (Map.Entry<String, Map<String, Result<?>>> group : groups.entrySet()) {
+    lines.add(String.format(Locale.ROOT, "%-50s %-32s %18s %18s %15s", "benchmark (params)", "variant [metric]", "score", "baseline",
+        "ratio"));
+    for (Map.Entry<String, Map<String, RunResult>> group : groups.entrySet()) {
       String baseVariant = baselineVariant.get(group.getKey());
-      Result<?> base = baseVariant == null ? null : group.getValue().get(baseVariant);
-      for (Map.Entry<String, Result<?>> variant : group.getValue().entrySet()) {
-        Result<?> r = variant.getValue();
-        String ratio = "";
-        String baseScore = "";
-        if (base != null) {
-          double q = r.getScore() / base.getScore();
-          double rel = relErr(r) + relErr(base);
-          ratio = String.format(Locale.ROOT, "%.3f ± %.3f", q, q * rel);
-          baseScore = score(base);
+      RunResult base = baseVariant == null ? null : group.getValue().get(baseVariant);
+      for (String metric : METRICS) {
+        for (Map.Entry<String, RunResult> variant : group.getValue().entrySet()) {
+          Result<?> r = metric(variant.getValue(), metric);
+          if (r == null) {
+            continue;
+          }
+          Result<?> b = base == null ? null : metric(base, metric);
+          String ratio = "";
+          String baseScore = "";
+          if (b != null) {
+            double q = r.getScore() / b.getScore();
+            double rel = relErr(r) + relErr(b);
+            ratio = String.format(Locale.ROOT, "%.3f ± %.3f", q, q * rel);
+            baseScore = score(b);
+          }
+          String name = variant.getKey() + (variant.getKey().equals(baseVariant) ? " (baseline)" : "")
+              + (metric.isEmpty() ? "" : " [" + metric + "]");
+          lines.add(String.format(Locale.ROOT, "%-50s %-32s %18s %18s %15s", group.getKey(), name, score(r), baseScore, ratio));
         }
-        lines.add(String.format(Locale.ROOT, "%-55s %-22s %16s %16s %15s", group.getKey(),
-            variant.getKey() + (variant.getKey().equals(baseVariant) ? " (baseline)" : ""), score(r), baseScore, ratio));
       }
     }
     return String.join(System.lineSeparator(), lines);
+  }
+
+  /** "" is the primary result (wall-clock time); the others come from {@link CpuTimeProfiler}. */
+  private static final List<String> METRICS = List.of("", "cpu.thread", "cpu.process");
+
+  private static Result<?> metric(RunResult run, String metric) {
+    return metric.isEmpty() ? run.getPrimaryResult() : run.getSecondaryResults().get(metric);
   }
 
   private static double relErr(Result<?> r) {
