@@ -1,5 +1,6 @@
 package io.github.fieldcrypt;
 
+import io.github.fieldcrypt.crypto.AssociatedData;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
@@ -21,6 +22,9 @@ public final class EncryptionContext {
   private final byte[] contextBytes;
   private final String entity;
   private final String attribute;
+  // The associated data last used with this context (usually: the active key's). A benign race:
+  // AssociatedData is immutable with final fields, so any thread sees a complete one or null.
+  private AssociatedData associatedData;
 
   private EncryptionContext(String context, String entity, String attribute) {
     this.context = context;
@@ -68,6 +72,16 @@ public final class EncryptionContext {
 
   byte[] bytes() {
     return contextBytes;
+  }
+
+  /** The associated data (header || context) for this algorithm and key id, cached per context. */
+  AssociatedData associatedData(byte algorithm, int keyId) {
+    AssociatedData cached = associatedData;
+    if (cached == null || !cached.isFor(algorithm, keyId)) {
+      cached = AssociatedData.of(algorithm, keyId, contextBytes);
+      associatedData = cached;
+    }
+    return cached;
   }
 
   /** "Customer.email (context "customers.email")" or "context "customers.email"": for messages. */

@@ -1,0 +1,193 @@
+package io.github.fieldcrypt.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A cross-check of {@link EncryptorBenchmark}'s ratios that holds up on a busy machine: the
+ * variants run in turns of 20 ms, round after round, in one JVM, so a burst of load from other
+ * processes hits all of them alike; each round gives a ratio to the baseline and the median of
+ * those ratios is reported (with the 25th and 75th percentiles). JMH's own figures come first;
+ * this only says whether the ratio is stable under load.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.Interleaved [rounds] [size...]
+ * java -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.Interleaved hibernate [rounds] [h2|postgresql...]
+ * </pre>
+ *
+ * Defaults: 60 rounds, sizes 32, 256 and 4096; for {@link HibernateBenchmark}: 10 rounds (each
+ * round one persist-and-load of plain and one of encrypted, in alternating order, after 3
+ * warm-up rounds), both databases.
+ */
+public final class Interleaved {
+  private static final long SLICE_NANOS = 20_000_000L;
+  private static long sink;
+
+  private Interleaved() {}
+
+  /** One benchmark variant: returns something whose length feeds the sink. */
+  interface Op {
+    int run() throws Exception;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("hibernate")) {
+      hibernate(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+    int[] sizes = args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray() : new int[] {32, 256, 4096};
+    System.out.printf(Locale.ROOT, "%-8s %-28s %12s %12s %22s%n", "size", "variant", "median ns/op", "baseline", "ratio median [p25, p75]");
+    for (int size : sizes) {
+      EncryptorBenchmark b = new EncryptorBenchmark();
+      b.size = size;
+      b.setUp();
+      Map<String, Op> encrypt = new LinkedHashMap<>();
+      encrypt.put("encrypt_rawJce", () -> b.encrypt_rawJce().length);
+      encrypt.put("encrypt_rawJceBufferedNonce", () -> b.encrypt_rawJceBufferedNonce().length);
+      encrypt.put("encrypt_fieldcrypt", () -> b.encrypt_fieldcrypt().length());
+      encrypt.put("encrypt_fieldcryptBytes", () -> b.encrypt_fieldcryptBytes().length);
+      Map<String, Op> decrypt = new LinkedHashMap<>();
+      decrypt.put("decrypt_rawJce", () -> b.decrypt_rawJce().length());
+      decrypt.put("decrypt_fieldcrypt", () -> b.decrypt_fieldcrypt().length());
+      decrypt.put("decrypt_fieldcryptBytes", () -> b.decrypt_fieldcryptBytes().length());
+      report(size, encrypt, rounds);
+      report(size, decrypt, rounds);
+      Map<String, Op> roundTrip = new LinkedHashMap<>();
+      roundTrip.put("roundTrip_rawJce", () -> b.encrypt_rawJce().length + b.decrypt_rawJce().length());
+      roundTrip.put("roundTrip_fieldcrypt", () -> b.encrypt_fieldcrypt().length() + b.decrypt_fieldcrypt().length());
+      report(size, roundTrip, rounds);
+    }
+    if (sink == 42) {
+      System.out.println();
+    }
+  }
+
+  private static void hibernate(String[] args) {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    String[] databases = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length) : new String[] {"h2", "postgresql"};
+    org.openjdk.jmh.infra.Blackhole bh = new org.openjdk.jmh.infra.Blackhole(
+        "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+    System.out.printf(Locale.ROOT, "%-12s %-12s %14s %14s %22s%n", "database", "metric", "plain ms", "encrypted ms",
+        "ratio median [p25, p75]");
+    for (String database : databases) {
+      HibernateBenchmark b = new HibernateBenchmark();
+      b.database = database;
+      try {
+        b.setUp();
+      } catch (IllegalStateException unreachable) {
+        System.out.printf(Locale.ROOT, "%-12s skipped: %s%n", database, unreachable.getMessage());
+        continue;
+      }
+      try {
+        double[][] plain = new double[2][rounds];
+        double[][] encrypted = new double[2][rounds];
+        for (int r = -3; r < rounds; r++) {
+          double[] p;
+          double[] e;
+          if ((r & 1) == 0) {
+            p = timed(() -> b.persistAndLoad_plain(bh), b);
+            e = timed(() -> b.persistAndLoad_encrypted(bh), b);
+          } else {
+            e = timed(() -> b.persistAndLoad_encrypted(bh), b);
+            p = timed(() -> b.persistAndLoad_plain(bh), b);
+          }
+          if (r >= 0) {
+            for (int m = 0; m < 2; m++) {
+              plain[m][r] = p[m];
+              encrypted[m][r] = e[m];
+            }
+          }
+        }
+        String[] metrics = {"wall", "process cpu"};
+        for (int m = 0; m < 2; m++) {
+          double[] ratios = new double[rounds];
+          for (int r = 0; r < rounds; r++) {
+            ratios[r] = encrypted[m][r] / plain[m][r];
+          }
+          System.out.printf(Locale.ROOT, "%-12s %-12s %14.1f %14.1f %8.3f [%.3f, %.3f]%n", database, metrics[m],
+              percentile(plain[m], 50), percentile(encrypted[m], 50), percentile(ratios, 50), percentile(ratios, 25),
+              percentile(ratios, 75));
+        }
+      } finally {
+        b.tearDown();
+      }
+    }
+  }
+
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+  /**
+   * One operation after emptying the tables (not timed): {wall ms, process CPU ms}. Process CPU
+   * includes the GC threads' work, and on H2 the database's; not PostgreSQL's.
+   */
+  private static double[] timed(Runnable op, HibernateBenchmark b) {
+    b.emptyTables();
+    long cpu = OS.getProcessCpuTime();
+    long start = System.nanoTime();
+    op.run();
+    long wall = System.nanoTime() - start;
+    return new double[] {wall / 1e6, (OS.getProcessCpuTime() - cpu) / 1e6};
+  }
+
+  /** Runs the variants in turns; the first one is the baseline. */
+  private static void report(int size, Map<String, Op> variants, int rounds) throws Exception {
+    List<String> names = new ArrayList<>(variants.keySet());
+    int n = names.size();
+    // Warm-up: 2 s each, also in turns.
+    for (int r = 0; r < 100; r++) {
+      for (String name : names) {
+        slice(variants.get(name));
+      }
+    }
+    double[][] nsPerOp = new double[n][rounds];
+    for (int r = 0; r < rounds; r++) {
+      for (int i = 0; i < n; i++) {
+        // Rotate the order so no variant always follows the same one.
+        int v = (i + r) % n;
+        nsPerOp[v][r] = slice(variants.get(names.get(v)));
+      }
+    }
+    double baseMedian = percentile(nsPerOp[0], 50);
+    for (int v = 0; v < n; v++) {
+      double[] ratios = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        ratios[r] = nsPerOp[v][r] / nsPerOp[0][r];
+      }
+      System.out.printf(Locale.ROOT, "%-8d %-28s %12.1f %12.1f %8.3f [%.3f, %.3f]%n", size, names.get(v) + (v == 0 ? " (base)" : ""),
+          percentile(nsPerOp[v], 50), baseMedian, percentile(ratios, 50), percentile(ratios, 25), percentile(ratios, 75));
+    }
+  }
+
+  /** Runs the op for one slice; ns per op. */
+  private static double slice(Op op) throws Exception {
+    long start = System.nanoTime();
+    long end = start + SLICE_NANOS;
+    long ops = 0;
+    long now;
+    long s = 0;
+    do {
+      for (int i = 0; i < 16; i++) {
+        s += op.run();
+      }
+      ops += 16;
+      now = System.nanoTime();
+    } while (now < end);
+    sink += s;
+    return (double) (now - start) / ops;
+  }
+
+  private static double percentile(double[] values, int p) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    double index = (sorted.length - 1) * p / 100.0;
+    int lo = (int) Math.floor(index);
+    int hi = (int) Math.ceil(index);
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (index - lo);
+  }
+}
