@@ -140,6 +140,34 @@ public final class AesGcm {
     return cipher;
   }
 
+  /**
+   * Known-answer seam, package-private on purpose (no public API takes a caller's nonce): seals
+   * with the same per-thread cipher, provider and tag length as {@link #encrypt}, under a given
+   * 12-byte nonce and associated data. Returns ciphertext || tag. For test vectors only.
+   */
+  static byte[] sealWithNonce(SecretKey key, byte[] nonce, byte[] aad, byte[] plaintext) throws GeneralSecurityException {
+    requireNonce(nonce);
+    Cipher cipher = CIPHER.get();
+    cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+    cipher.updateAAD(aad);
+    return cipher.doFinal(plaintext);
+  }
+
+  /** The inverse of {@link #sealWithNonce}: opens ciphertext || tag. For test vectors only. */
+  static byte[] openWithNonce(SecretKey key, byte[] nonce, byte[] aad, byte[] sealed) throws GeneralSecurityException {
+    requireNonce(nonce);
+    Cipher cipher = CIPHER.get();
+    cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+    cipher.updateAAD(aad);
+    return cipher.doFinal(sealed);
+  }
+
+  private static void requireNonce(byte[] nonce) {
+    if (nonce.length != CiphertextFormat.NONCE_LENGTH) {
+      throw new IllegalArgumentException("fieldcrypt uses 96-bit nonces only, not " + nonce.length * 8 + "-bit ones");
+    }
+  }
+
   private static Cipher newCipher() {
     try {
       try {
