@@ -1,0 +1,131 @@
+package io.github.fieldcrypt.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.fieldcrypt.EncryptionContext;
+import io.github.fieldcrypt.FieldEncryptor;
+import io.github.fieldcrypt.keys.KeyRing;
+import io.github.fieldcrypt.testing.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The test vectors of FORMAT.md (the project's format specification), read from the file itself
+ * and checked three ways: by fieldcrypt, by the JDK's own AES-GCM following FORMAT.md's rules
+ * alone, and by Python's {@code cryptography} package.
+ */
+class FormatVectorsTest {
+  private static final HexFormat HEX = HexFormat.of();
+
+  static Path formatMd() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.exists(dir.resolve("FORMAT.md")) && Files.exists(dir.resolve("pom.xml"))) {
+        return dir.resolve("FORMAT.md");
+      }
+    }
+    throw new AssertionError("FORMAT.md not found above " + Path.of("").toAbsolutePath());
+  }
+
+  static List<Map<String, String>> vectors() throws Exception {
+    Matcher block = Pattern.compile("```vectors\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(formatMd(), StandardCharsets.UTF_8));
+    assertThat(block.find()).as("FORMAT.md has a vectors block").isTrue();
+    List<Map<String, String>> vectors = new ArrayList<>();
+    for (String chunk : block.group(1).strip().split("\\n\\n")) {
+      Map<String, String> vector = new LinkedHashMap<>();
+      for (String line : chunk.strip().split("\\n")) {
+        int colon = line.indexOf(':');
+        vector.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+      }
+      vectors.add(vector);
+    }
+    return vectors;
+  }
+
+  @Test
+  void fieldcrypt_decrypts_every_vector() throws Exception {
+    List<Map<String, String>> vectors = vectors();
+    assertThat(vectors).hasSize(5);
+    for (Map<String, String> v : vectors) {
+      FieldEncryptor encryptor = FieldEncryptor.create(
+          KeyRing.builder().add(Integer.parseInt(v.get("key-id")), HEX.parseHex(v.get("key"))).build());
+      EncryptionContext context = EncryptionContext.of(v.get("context"));
+      byte[] plaintext = HEX.parseHex(v.get("plaintext-hex"));
+      if (v.get("column-kind").equals("text")) {
+        assertThat(encryptor.decryptText(v.get("value-text"), context)).as(v.get("vector"))
+            .isEqualTo(new String(plaintext, StandardCharsets.UTF_8));
+      }
+      assertThat(encryptor.decrypt(HEX.parseHex(v.get("value-hex")), context)).as(v.get("vector")).isEqualTo(plaintext);
+      // And what fieldcrypt writes today has the same layout: header, then 12 + n + 16 bytes.
+      byte[] fresh = encryptor.encrypt(plaintext, context);
+      assertThat(Arrays.copyOf(fresh, 6)).isEqualTo(Arrays.copyOf(HEX.parseHex(v.get("value-hex")), 6));
+      assertThat(fresh).hasSize(plaintext.length + 34);
+    }
+  }
+
+  @Test
+  void the_jdk_alone_following_format_md_reads_and_reproduces_every_vector() throws Exception {
+    for (Map<String, String> v : vectors()) {
+      byte[] value = HEX.parseHex(v.get("value-hex"));
+      if (v.containsKey("value-text")) {
+        assertThat(v.get("value-text")).doesNotContain("=");
+        assertThat(Base64.getUrlDecoder().decode(v.get("value-text"))).isEqualTo(value);
+      }
+      assertThat(value[0]).isEqualTo((byte) 0xFC);
+      assertThat(value[1]).isEqualTo((byte) 0x01);
+      assertThat(((value[2] & 0xFF) << 24) | ((value[3] & 0xFF) << 16) | ((value[4] & 0xFF) << 8) | (value[5] & 0xFF))
+          .isEqualTo(Integer.parseInt(v.get("key-id")));
+      byte[] context = v.get("context").getBytes(StandardCharsets.UTF_8);
+      byte[] aad = new byte[6 + context.length];
+      System.arraycopy(value, 0, aad, 0, 6);
+      System.arraycopy(context, 0, aad, 6, context.length);
+      SecretKeySpec key = new SecretKeySpec(HEX.parseHex(v.get("key")), "AES");
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, value, 6, 12));
+      cipher.updateAAD(aad);
+      assertThat(cipher.doFinal(value, 18, value.length - 18)).as(v.get("vector")).isEqualTo(HEX.parseHex(v.get("plaintext-hex")));
+      cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, HEX.parseHex(v.get("nonce"))));
+      cipher.updateAAD(aad);
+      assertThat(cipher.doFinal(HEX.parseHex(v.get("plaintext-hex")))).as(v.get("vector"))
+          .isEqualTo(Arrays.copyOfRange(value, 18, value.length));
+    }
+  }
+
+  @Test
+  void python_cryptography_reads_and_reproduces_every_vector() throws Exception {
+    Path script = Path.of(getClass().getResource("/format/check_vectors.py").toURI());
+    boolean available;
+    try {
+      Process probe = new ProcessBuilder("python3", "-c", "import cryptography").redirectErrorStream(true).start();
+      available = probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0;
+    } catch (java.io.IOException noPython) {
+      available = false;
+    }
+    if (!available) {
+      if (TestDatabase.required()) {
+        throw new AssertionError("python3 with the cryptography package is required under CI=true");
+      }
+      Assumptions.abort("python3 with the cryptography package is not installed");
+    }
+    Process check = new ProcessBuilder("python3", script.toString(), formatMd().toString()).redirectErrorStream(true).start();
+    String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(check.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(output).isEqualTo("ok 5");
+    assertThat(check.exitValue()).isZero();
+  }
+}
