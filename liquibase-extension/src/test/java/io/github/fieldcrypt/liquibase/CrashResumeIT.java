@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A JVM running {@code update} over 100,000 rows is killed ({@code destroyForcibly}) at three
+ * A JVM running {@code update} over 100,000 rows (PostgreSQL, else MariaDB, else an H2 file) is killed ({@code destroyForcibly}) at three
  * points of the migration. After each kill every row is either its original plaintext or its
  * ciphertext, Liquibase's lock (left held by the dead JVM) is released the documented way
  * ({@code releaseLocks}), and the next run resumes; the last run completes. In the end: no row
@@ -41,8 +41,14 @@ class CrashResumeIT {
 
   @Test
   void killed_runs_resume_and_finish_with_every_row_encrypted_once() throws Exception {
-    String url = "jdbc:h2:file:" + tmp.resolve("crash").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
-    try (Fixture f = new Fixture(TestDatabase.H2, url, tmp)) {
+    // A database server, as in production: the server rolls back the dead JVM's open page.
+    // H2 as a file database only where no server runs: an embedded H2 2.5 file reopened after a
+    // kill during a write can spin forever on the dead transaction's row locks.
+    TestDatabase db = TestDatabase.POSTGRESQL.isReachable() ? TestDatabase.POSTGRESQL
+        : TestDatabase.MARIADB.isReachable() ? TestDatabase.MARIADB : TestDatabase.H2;
+    String url = db == TestDatabase.H2
+        ? "jdbc:h2:file:" + tmp.resolve("crash").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE" : db.url();
+    try (Fixture f = new Fixture(db, url, tmp)) {
       f.createTextTable("email", 255);
       try (Connection c = f.connect()) {
         c.setAutoCommit(false);
@@ -83,6 +89,7 @@ class CrashResumeIT {
         assertThat(encrypted).as("rows encrypted after the kill at %s", killAt).isGreaterThan(encryptedBefore).isLessThan(ROWS);
         encryptedBefore = encrypted;
         assertThat(lockHeld(f)).as("the dead JVM left Liquibase's lock held").isTrue();
+        // the documented step (liquibase release-locks), once no other Liquibase runs
         f.liquibase().releaseLocks();
         assertThat(lockHeld(f)).isFalse();
       }
