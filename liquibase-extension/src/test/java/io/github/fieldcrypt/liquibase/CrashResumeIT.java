@@ -19,7 +19,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -69,6 +71,7 @@ class CrashResumeIT {
       long encryptedBefore = 0;
       for (int killAt : new int[] {ROWS * 15 / 100, ROWS / 2, ROWS * 85 / 100}) {
         Process child = start(f);
+        AtomicBoolean timedOut = watchdog(child);
         List<String> lines = new ArrayList<>();
         boolean killed = false;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -83,6 +86,7 @@ class CrashResumeIT {
           }
         }
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(timedOut).as("the run did not reach the kill point within 180 s; output:\n%s", String.join("\n", lines)).isFalse();
         assertThat(killed).as("killed mid-way; output:\n%s", String.join("\n", lines)).isTrue();
 
         long encrypted = checkEveryRowIsOldOrNew(f);
@@ -95,8 +99,10 @@ class CrashResumeIT {
       }
 
       Process last = start(f);
+      AtomicBoolean lastTimedOut = watchdog(last);
       String output = new String(last.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(last.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(lastTimedOut).as(output).isFalse();
       assertThat(last.exitValue()).as(output).isZero();
       assertThat(output).containsPattern("(?i)" + f.table + "\\.email: " + ROWS + " rows — " + (ROWS - encryptedBefore)
           + " encrypted, " + encryptedBefore + " already encrypted, 0 null");
@@ -107,6 +113,18 @@ class CrashResumeIT {
         assertThat(rs.getInt(1)).isEqualTo(1);
       }
     }
+  }
+
+  /** Kills the process after 180 s (a hung run must fail the test, not hang the build); tells whether it did. */
+  private static AtomicBoolean watchdog(Process process) {
+    AtomicBoolean fired = new AtomicBoolean();
+    CompletableFuture.delayedExecutor(180, TimeUnit.SECONDS).execute(() -> {
+      if (process.isAlive()) {
+        fired.set(true);
+        process.destroyForcibly();
+      }
+    });
+    return fired;
   }
 
   private static String original(long id) {
