@@ -88,6 +88,28 @@ class ColumnChangesIT {
 
   @ParameterizedTest
   @MethodSource("io.github.fieldcrypt.liquibase.testing.Samples#databases")
+  void column_sized_exactly_by_column_sizing_takes_a_half_encrypted_table(TestDatabase db) throws Exception {
+    try (Fixture f = fixture(db)) {
+      int width = (int) ColumnSizing.textColumnLengthForBytes(40);
+      f.createTextTable("email", width);
+      Map<Long, String> original = new java.util.LinkedHashMap<>();
+      Map<Long, String> stored = new java.util.LinkedHashMap<>();
+      FieldEncryptor encryptor = Fixture.encryptor(1, 2);
+      for (long id = 1; id <= 20; id++) {
+        String value = String.format("%040d", id); // 40 bytes: the widest the column takes
+        original.put(id, value);
+        // a crashed earlier run: the first half is already encrypted, exactly as wide as the column
+        stored.put(id, id <= 10 ? encryptor.encryptToText(value, f.context("email")) : value);
+      }
+      f.insert("email", stored);
+      f.xmlChangelog("c.xml", Map.of("enc", ENCRYPT));
+      assertThat(f.liquibase().update("c.xml")).containsPattern(summary(f, 20, "10 encrypted, 10 already encrypted, 0 null"));
+      assertEncrypted(f, original, encryptor, f.context("email"));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("io.github.fieldcrypt.liquibase.testing.Samples#databases")
   void undecryptable_value_fails_before_any_write_naming_row_and_key(TestDatabase db) throws Exception {
     try (Fixture f = fixture(db)) {
       f.createTextTable("email", 255);

@@ -187,28 +187,31 @@ public final class ColumnMigration {
     Preflight check = new Preflight();
     String candidatesOnly = null;
     if (shape.kind() == TableShape.Kind.TEXT && (postgres || mysql || shape.product().contains("h2"))) {
+      // One aggregate instead of reading every row: only values that start like a v1 text value
+      // need to be read and authenticated; the others are plaintext, of which only the longest matters.
       String c = shape.quotedColumn();
+      String plaintext = c + " NOT LIKE " + V1_TEXT_LIKE;
       try (Statement st = connection.createStatement();
           ResultSet rs = st.executeQuery("SELECT COUNT(*), COUNT(CASE WHEN " + c + " LIKE " + V1_TEXT_LIKE + " THEN 1 END),"
-              + " COUNT(CASE WHEN " + c + " NOT LIKE " + V1_TEXT_LIKE + " THEN 1 END),"
-              + " MAX(CASE WHEN " + c + " NOT LIKE " + V1_TEXT_LIKE + " THEN OCTET_LENGTH(" + c + ") END) FROM "
-              + shape.qualifiedTable())) {
+              + " COUNT(CASE WHEN " + plaintext + " THEN 1 END), MAX(CASE WHEN " + plaintext + " THEN " + utf8Length()
+              + " END) FROM " + shape.qualifiedTable())) {
         rs.next();
         total = rs.getLong(1);
         long candidates = rs.getLong(2);
         long plaintexts = rs.getLong(3);
         long longest = rs.getLong(4);
         if (plaintexts > 0 && operation == Operation.REENCRYPT) {
-          throw notEncrypted(firstKey(c + " NOT LIKE " + V1_TEXT_LIKE));
+          throw notEncrypted(firstKey(plaintext));
         }
         if (plaintexts > 0 && operation == Operation.ENCRYPT) {
           check.plaintextOfLength(longest, null);
+          check.longestCondition = plaintext + " AND " + utf8Length() + " = " + longest;
         }
-        candidatesOnly = candidates == 0 ? null : c + " LIKE " + V1_TEXT_LIKE;
         if (candidates == 0) {
           assertFits(check);
           return;
         }
+        candidatesOnly = c + " LIKE " + V1_TEXT_LIKE;
       }
     } else {
       try (Statement st = connection.createStatement();
@@ -230,10 +233,16 @@ public final class ColumnMigration {
     assertFits(check);
   }
 
+  /** The value's length in UTF-8 bytes, computed by the database (MariaDB/MySQL columns may use another character set). */
+  private String utf8Length() {
+    String c = shape.quotedColumn();
+    return mysql ? "OCTET_LENGTH(CONVERT(" + c + " USING utf8mb4))" : "OCTET_LENGTH(" + c + ")";
+  }
+
   private void assertFits(Preflight check) throws SQLException {
     if (check.longestKey == null && check.longest > maxPlaintextBytes()) {
       // the longest plaintext was found by the aggregate: name its row
-      check.longestKey = firstKey("OCTET_LENGTH(" + shape.quotedColumn() + ") = " + check.longest);
+      check.longestKey = firstKey(check.longestCondition);
     }
     check.assertFits(this);
   }
@@ -267,6 +276,8 @@ public final class ColumnMigration {
   private static final class Preflight {
     long longest = -1;
     Object[] longestKey;
+    /** Where the aggregate's longest plaintext is, when no row was read for it. */
+    String longestCondition;
 
     void plaintextOfLength(long bytes, Object[] key) {
       if (bytes > longest) {
