@@ -111,6 +111,12 @@ public final class FieldEncryptor {
    */
   public String decryptText(String value, EncryptionContext context) {
     Objects.requireNonNull(value, "value");
+    if (!CiphertextFormat.mayBeV1Text(value)) {
+      if (allowPlaintextReads) {
+        return value;
+      }
+      throw notCiphertext(context);
+    }
     byte[] bytes = Buffers.get(Buffers.VALUE, CiphertextFormat.maxDecodedLength(value.length()));
     int length = CiphertextFormat.decodeText(value, bytes);
     if (length < 0) {
@@ -160,6 +166,9 @@ public final class FieldEncryptor {
 
   /** {@link #inspect(byte[], EncryptionContext)} for a text value. */
   public Inspection inspectText(String value, EncryptionContext context) {
+    if (!CiphertextFormat.mayBeV1Text(value)) {
+      return new Inspection(Inspection.State.PLAINTEXT, null);
+    }
     byte[] bytes = CiphertextFormat.fromText(value);
     return CiphertextFormat.hasV1Shape(bytes) ? inspect(bytes, context) : new Inspection(Inspection.State.PLAINTEXT, null);
   }

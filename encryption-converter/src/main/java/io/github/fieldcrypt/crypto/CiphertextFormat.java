@@ -190,6 +190,15 @@ public final class CiphertextFormat {
   }
 
   /**
+   * Whether a text could be a v1 value at all, without decoding it: every v1 text starts with
+   * {@code "_A"} (0xFC then an algorithm below 0x10) and has at least 46 characters. Plaintext
+   * fails this at once, which spares a migration or a transition read a decode per value.
+   */
+  public static boolean mayBeV1Text(String text) {
+    return text != null && text.length() >= textLength(0) && text.charAt(0) == '_' && text.charAt(1) == 'A';
+  }
+
+  /**
    * The binary value of a text one, or {@code null} when the text is not base64url (standard
    * padding is tolerated; other characters are not).
    */

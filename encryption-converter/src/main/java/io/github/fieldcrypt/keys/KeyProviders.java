@@ -42,6 +42,19 @@ public final class KeyProviders {
 
   private KeyProviders() {}
 
+  /**
+   * Every setting that decides which keys are loaded: {@code fieldcrypt.keys},
+   * {@code fieldcrypt.active-key}, {@code fieldcrypt.key-provider} and the built-in providers'
+   * settings. For integrations (such as the Liquibase changes) that must copy them from their
+   * own parameters.
+   */
+  public static List<String> settingNames() {
+    return List.of(FieldcryptSettings.KEYS, FieldcryptSettings.ACTIVE_KEY, KEY_PROVIDER,
+        KEYSTORE_PATH, KEYSTORE_PASSWORD, KEYSTORE_KEYS, KEYSTORE_KEY_PASSWORD,
+        PKCS11_CONFIG, PKCS11_PIN, PKCS11_MASTER_KEY, PKCS11_WRAPPED_KEYS,
+        PASSPHRASE, PASSPHRASE_SALT, PASSPHRASE_KEY_ID, PASSPHRASE_ITERATIONS);
+  }
+
   /** The built-in providers. */
   static List<KeyProvider> builtIn() {
     return List.of(new SettingsKeyProvider(), new Pkcs12KeyProvider(), new Pkcs11KeyProvider(), new PassphraseKeyProvider());

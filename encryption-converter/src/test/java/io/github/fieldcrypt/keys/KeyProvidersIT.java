@@ -201,6 +201,19 @@ class KeyProvidersIT {
   }
 
   @Test
+  void setting_names_list_every_key_setting() throws Exception {
+    List<String> declared = new ArrayList<>();
+    for (java.lang.reflect.Field field : KeyProviders.class.getFields()) {
+      if (field.getType() == String.class && java.lang.reflect.Modifier.isStatic(field.getModifiers())) {
+        declared.add((String) field.get(null));
+      }
+    }
+    declared.add(FieldcryptSettings.KEYS);
+    declared.add(FieldcryptSettings.ACTIVE_KEY);
+    assertThat(KeyProviders.settingNames()).containsExactlyInAnyOrderElementsOf(declared);
+  }
+
+  @Test
   void data_key_to_string_never_shows_the_key() {
     DataKey key = DataKey.of(1, new SecretKeySpec(TestKeys.key(1), "AES").getEncoded());
     assertThat(key.toString()).matches("DataKey\\[id=1, fingerprint=[0-9a-f]{16}]");

@@ -161,6 +161,24 @@ class ChangelogFormsIT {
     }
   }
 
+  @Test
+  void key_provider_settings_pass_as_changelog_parameters() throws Exception {
+    try (Fixture f = new Fixture(TestDatabase.H2, dir)) {
+      Map<Long, String> original = prepare(f);
+      f.xmlChangelog("c.xml", Map.of("enc", "<fieldcrypt:encryptColumn tableName=\"TABLE\" columnName=\"email\"/>"));
+      String salt = io.github.fieldcrypt.keys.Keygen.passphraseSalt();
+      Map<String, String> passphrase = Map.of("fieldcrypt.key-provider", "passphrase",
+          "fieldcrypt.passphrase", "a passphrase for the changelog", "fieldcrypt.passphrase.salt", salt,
+          "fieldcrypt.passphrase.key-id", "5");
+      LiquibaseRun run = f.liquibase();
+      passphrase.forEach(run::parameter);
+      run.update("c.xml");
+      io.github.fieldcrypt.FieldEncryptor derived = io.github.fieldcrypt.FieldEncryptor.create(
+          io.github.fieldcrypt.keys.KeyProviders.load(FieldcryptSettings.from(passphrase, k -> null, k -> null)));
+      assertEncrypted(f, original, derived, f.context("email"));
+    }
+  }
+
   private static Map<Long, String> prepare(Fixture f) throws Exception {
     f.createTextTable("email", 255);
     Map<Long, String> original = Samples.textRows(255, 20);

@@ -2,6 +2,7 @@ package io.github.fieldcrypt.liquibase.internal;
 
 import io.github.fieldcrypt.ConfigurationException;
 import io.github.fieldcrypt.FieldcryptSettings;
+import io.github.fieldcrypt.keys.KeyProviders;
 import java.util.HashMap;
 import java.util.Map;
 import liquibase.Scope;
@@ -33,7 +34,7 @@ public final class ChangeSupport {
     ChangeSet cs = changeSet != null ? changeSet : Scope.getCurrentScope().get(Scope.Attr.changeSet.name(), ChangeSet.class);
     if (cs != null && cs.getChangeLogParameters() != null) {
       ChangeLogParameters params = cs.getChangeLogParameters();
-      for (String setting : new String[] {FieldcryptSettings.KEYS, FieldcryptSettings.ACTIVE_KEY}) {
+      for (String setting : KeyProviders.settingNames()) {
         Object value = params.getValue(setting, cs.getChangeLog());
         if (value != null) {
           parameters.put(setting, value);
