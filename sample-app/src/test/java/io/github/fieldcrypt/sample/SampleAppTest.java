@@ -138,6 +138,14 @@ class SampleAppTest {
   }
 
   @Test
+  void help_lists_the_commands() {
+    Run help = run("help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("demo").contains("update").contains("rollback").contains("rotate").contains("inspect")
+        .contains("key-usage").contains("seed").contains("keygen");
+  }
+
+  @Test
   void keygen_for_the_passphrase_provider_prints_a_salt() {
     Run run = run("keygen", "--provider", "passphrase");
     assertThat(run.exitCode()).isZero();
