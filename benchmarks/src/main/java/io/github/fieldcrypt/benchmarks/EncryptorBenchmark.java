@@ -50,8 +50,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  * mvn -o -B -pl encryption-converter,benchmarks -am package -DskipTests
- * java -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.Ratios EncryptorBenchmark -f 2 -wi 3 -i 5 -w 1s -r 1s
+ * java -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.Ratios EncryptorBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s \
+ *     -prof io.github.fieldcrypt.benchmarks.CpuTimeProfiler -prof gc
+ * java -Xms1g -Xmx1g -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.Interleaved 40
  * </pre>
+ *
+ * The ratio table gives wall-clock, CPU-time ({@link CpuTimeProfiler}) and allocation figures;
+ * {@link Interleaved} runs the variants in alternation, the figure to trust on a busy machine.
  *
  * or the plain JMH table: {@code java -jar benchmarks/target/benchmarks.jar EncryptorBenchmark -f 1 -wi 3 -i 5}.
  */

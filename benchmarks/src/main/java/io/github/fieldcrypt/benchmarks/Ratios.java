@@ -93,8 +93,8 @@ public final class Ratios {
     return String.join(System.lineSeparator(), lines);
   }
 
-  /** "" is the primary result (wall-clock time); the others come from {@link CpuTimeProfiler}. */
-  private static final List<String> METRICS = List.of("", "cpu.thread", "cpu.process");
+  /** "" is the primary result (wall-clock time); then {@link CpuTimeProfiler}'s and {@code -prof gc}'s bytes per op. */
+  private static final List<String> METRICS = List.of("", "cpu.thread", "cpu.process", "gc.alloc.rate.norm");
 
   private static Result<?> metric(RunResult run, String metric) {
     return metric.isEmpty() ? run.getPrimaryResult() : run.getSecondaryResults().get(metric);
