@@ -6,7 +6,6 @@ import io.github.fieldcrypt.keys.DataKey;
 import io.github.fieldcrypt.keys.KeyProviders;
 import io.github.fieldcrypt.keys.KeyRing;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 
@@ -77,11 +76,7 @@ public final class FieldEncryptor {
   /** Encrypts a string (as UTF-8) under the active key: the v1 value as base64url text. */
   public String encryptToText(String plaintext, EncryptionContext context) {
     Objects.requireNonNull(plaintext, "plaintext");
-    byte[] bytes = plaintext.getBytes(StandardCharsets.UTF_8);
-    DataKey key = keyRing.active();
-    byte[] value = Buffers.get(Buffers.VALUE, bytes.length + CiphertextFormat.OVERHEAD);
-    int length = AesGcm.encrypt(key.secretKey(), bytes, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, key.id()), value);
-    return CiphertextFormat.toText(value, length);
+    return CiphertextFormat.toText(encrypt(plaintext.getBytes(StandardCharsets.UTF_8), context));
   }
 
   /**
@@ -117,27 +112,14 @@ public final class FieldEncryptor {
       }
       throw notCiphertext(context);
     }
-    byte[] bytes = Buffers.get(Buffers.VALUE, CiphertextFormat.maxDecodedLength(value.length()));
-    int length = CiphertextFormat.decodeText(value, bytes);
-    if (length < 0) {
-      // Not plain unpadded base64url: the JDK decoder decides (padding, or not base64 at all).
-      bytes = CiphertextFormat.fromText(value);
-      length = bytes == null ? 0 : bytes.length;
-    }
-    if (bytes == null || !CiphertextFormat.hasV1Shape(bytes, length)) {
+    byte[] bytes = CiphertextFormat.fromText(value);
+    if (!CiphertextFormat.hasV1Shape(bytes)) {
       if (allowPlaintextReads) {
         return value;
       }
       throw notCiphertext(context);
     }
-    int plaintextLength = length - CiphertextFormat.OVERHEAD;
-    byte[] plaintext = Buffers.get(Buffers.PLAINTEXT, plaintextLength);
-    authenticate(bytes, length, context, plaintext);
-    try {
-      return new String(plaintext, 0, plaintextLength, StandardCharsets.UTF_8);
-    } finally {
-      Arrays.fill(plaintext, 0, plaintextLength, (byte) 0);
-    }
+    return new String(authenticate(bytes, context), StandardCharsets.UTF_8);
   }
 
   /**
@@ -174,28 +156,6 @@ public final class FieldEncryptor {
   }
 
   private byte[] authenticate(byte[] value, EncryptionContext context) {
-    DataKey key = keyFor(value, context);
-    int keyId = key.id();
-    try {
-      return AesGcm.decrypt(key.secretKey(), value, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, keyId));
-    } catch (AEADBadTagException e) {
-      throw notAuthentic(context, keyId);
-    }
-  }
-
-  /** {@link #authenticate(byte[], EncryptionContext)} of the first {@code length} bytes, the plaintext into {@code out}. */
-  private void authenticate(byte[] value, int length, EncryptionContext context, byte[] out) {
-    DataKey key = keyFor(value, context);
-    int keyId = key.id();
-    try {
-      AesGcm.decrypt(key.secretKey(), value, length, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, keyId), out);
-    } catch (AEADBadTagException e) {
-      throw notAuthentic(context, keyId);
-    }
-  }
-
-  /** The key a v1 value names. @throws DecryptionException or UnknownKeyException when it cannot be read */
-  private DataKey keyFor(byte[] value, EncryptionContext context) {
     int keyId = CiphertextFormat.keyId(value);
     if (CiphertextFormat.algorithm(value) != CiphertextFormat.ALG_AES_256_GCM) {
       throw new DecryptionException(DecryptionException.Reason.AUTHENTICATION_FAILED,
@@ -209,39 +169,13 @@ public final class FieldEncryptor {
           + " is not in the key ring " + keyRing.ids() + "; add that key to fieldcrypt.keys (old keys must stay while rows use them)",
           context.value(), keyId);
     }
-    return key;
-  }
-
-  private static DecryptionException notAuthentic(EncryptionContext context, int keyId) {
-    return new DecryptionException(DecryptionException.Reason.AUTHENTICATION_FAILED,
-        "Cannot decrypt " + context.describe() + " with key id " + keyId
-            + ": authentication failed (the value was altered, belongs to another column or tenant, or was written with a different key under this id)",
-        context.value(), keyId);
-  }
-
-  /**
-   * Per-thread working arrays for the text path, so that a field value costs no arrays beyond
-   * its UTF-8 bytes and the resulting string. The value array holds only ciphertext; the
-   * plaintext array is zeroed after each use. Values larger than {@link #MAX_KEPT} get arrays of
-   * their own, so a thread never keeps a large buffer.
-   */
-  private static final class Buffers {
-    static final int VALUE = 0;
-    static final int PLAINTEXT = 1;
-    static final int MAX_KEPT = 16 * 1024;
-    private static final ThreadLocal<byte[][]> LOCAL = ThreadLocal.withInitial(() -> new byte[][] {new byte[256], new byte[256]});
-
-    static byte[] get(int which, int length) {
-      if (length > MAX_KEPT) {
-        return new byte[length];
-      }
-      byte[][] arrays = LOCAL.get();
-      byte[] array = arrays[which];
-      if (array.length < length) {
-        array = new byte[Math.max(length, Math.min(MAX_KEPT, array.length * 2))];
-        arrays[which] = array;
-      }
-      return array;
+    try {
+      return AesGcm.decrypt(key.secretKey(), value, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, keyId));
+    } catch (AEADBadTagException e) {
+      throw new DecryptionException(DecryptionException.Reason.AUTHENTICATION_FAILED,
+          "Cannot decrypt " + context.describe() + " with key id " + keyId
+              + ": authentication failed (the value was altered, belongs to another column or tenant, or was written with a different key under this id)",
+          context.value(), keyId);
     }
   }
 

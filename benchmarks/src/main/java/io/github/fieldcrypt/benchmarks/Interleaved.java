@@ -72,8 +72,7 @@ public final class Interleaved {
     String[] databases = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length) : new String[] {"h2", "postgresql"};
     org.openjdk.jmh.infra.Blackhole bh = new org.openjdk.jmh.infra.Blackhole(
         "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
-    System.out.printf(Locale.ROOT, "%-12s %-12s %14s %14s %22s%n", "database", "metric", "plain ms", "encrypted ms",
-        "ratio median [p25, p75]");
+    System.out.printf(Locale.ROOT, "%-12s %14s %14s %22s%n", "database", "plain ms", "encrypted ms", "ratio median [p25, p75]");
     for (String database : databases) {
       HibernateBenchmark b = new HibernateBenchmark();
       b.database = database;
@@ -84,11 +83,12 @@ public final class Interleaved {
         continue;
       }
       try {
-        double[][] plain = new double[2][rounds];
-        double[][] encrypted = new double[2][rounds];
+        double[] plain = new double[rounds];
+        double[] encrypted = new double[rounds];
+        double[] ratios = new double[rounds];
         for (int r = -3; r < rounds; r++) {
-          double[] p;
-          double[] e;
+          double p;
+          double e;
           if ((r & 1) == 0) {
             p = timed(() -> b.persistAndLoad_plain(bh), b);
             e = timed(() -> b.persistAndLoad_encrypted(bh), b);
@@ -97,42 +97,25 @@ public final class Interleaved {
             p = timed(() -> b.persistAndLoad_plain(bh), b);
           }
           if (r >= 0) {
-            for (int m = 0; m < 2; m++) {
-              plain[m][r] = p[m];
-              encrypted[m][r] = e[m];
-            }
+            plain[r] = p;
+            encrypted[r] = e;
+            ratios[r] = e / p;
           }
         }
-        String[] metrics = {"wall", "process cpu"};
-        for (int m = 0; m < 2; m++) {
-          double[] ratios = new double[rounds];
-          for (int r = 0; r < rounds; r++) {
-            ratios[r] = encrypted[m][r] / plain[m][r];
-          }
-          System.out.printf(Locale.ROOT, "%-12s %-12s %14.1f %14.1f %8.3f [%.3f, %.3f]%n", database, metrics[m],
-              percentile(plain[m], 50), percentile(encrypted[m], 50), percentile(ratios, 50), percentile(ratios, 25),
-              percentile(ratios, 75));
-        }
+        System.out.printf(Locale.ROOT, "%-12s %14.1f %14.1f %8.3f [%.3f, %.3f]%n", database, percentile(plain, 50),
+            percentile(encrypted, 50), percentile(ratios, 50), percentile(ratios, 25), percentile(ratios, 75));
       } finally {
         b.tearDown();
       }
     }
   }
 
-  private static final com.sun.management.OperatingSystemMXBean OS =
-      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-
-  /**
-   * One operation after emptying the tables (not timed): {wall ms, process CPU ms}. Process CPU
-   * includes the GC threads' work, and on H2 the database's; not PostgreSQL's.
-   */
-  private static double[] timed(Runnable op, HibernateBenchmark b) {
+  /** One operation after emptying the tables (not timed); ms. */
+  private static double timed(Runnable op, HibernateBenchmark b) {
     b.emptyTables();
-    long cpu = OS.getProcessCpuTime();
     long start = System.nanoTime();
     op.run();
-    long wall = System.nanoTime() - start;
-    return new double[] {wall / 1e6, (OS.getProcessCpuTime() - cpu) / 1e6};
+    return (System.nanoTime() - start) / 1e6;
   }
 
   /** Runs the variants in turns; the first one is the baseline. */

@@ -42,23 +42,11 @@ public final class AesGcm {
    * @return the complete v1 value
    */
   public static byte[] encrypt(SecretKey key, byte[] plaintext, AssociatedData associatedData) {
-    byte[] out = new byte[plaintext.length + CiphertextFormat.OVERHEAD];
-    encrypt(key, plaintext, associatedData, out);
-    return out;
-  }
-
-  /**
-   * {@link #encrypt(SecretKey, byte[], AssociatedData)} into {@code out} (for callers that turn
-   * the value into text at once and need no array of its own).
-   *
-   * @param out at least {@code plaintext.length + }{@link CiphertextFormat#OVERHEAD} bytes
-   * @return the length of the v1 value written at the start of {@code out}
-   */
-  public static int encrypt(SecretKey key, byte[] plaintext, AssociatedData associatedData, byte[] out) {
     if (associatedData.algorithm() != CiphertextFormat.ALG_AES_256_GCM) {
       throw new IllegalArgumentException("associated data is for alg " + associatedData.algorithm() + ", not AES-256-GCM");
     }
     byte[] aad = associatedData.bytes();
+    byte[] out = new byte[plaintext.length + CiphertextFormat.OVERHEAD];
     System.arraycopy(aad, 0, out, 0, CiphertextFormat.HEADER_LENGTH);
     NonceSource.next(out, CiphertextFormat.NONCE_OFFSET);
     Cipher cipher = CIPHER.get();
@@ -66,7 +54,8 @@ public final class AesGcm {
       cipher.init(Cipher.ENCRYPT_MODE, key,
           new GCMParameterSpec(TAG_BITS, out, CiphertextFormat.NONCE_OFFSET, CiphertextFormat.NONCE_LENGTH));
       cipher.updateAAD(aad);
-      return CiphertextFormat.BODY_OFFSET + cipher.doFinal(plaintext, 0, plaintext.length, out, CiphertextFormat.BODY_OFFSET);
+      cipher.doFinal(plaintext, 0, plaintext.length, out, CiphertextFormat.BODY_OFFSET);
+      return out;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM encryption failed: " + e.getClass().getSimpleName(), e);
     }
@@ -92,38 +81,6 @@ public final class AesGcm {
    * @throws AEADBadTagException when the value does not authenticate under this key and context
    */
   public static byte[] decrypt(SecretKey key, byte[] value, AssociatedData associatedData) throws AEADBadTagException {
-    Cipher cipher = start(key, value, associatedData);
-    try {
-      return cipher.doFinal(value, CiphertextFormat.BODY_OFFSET, value.length - CiphertextFormat.BODY_OFFSET);
-    } catch (AEADBadTagException e) {
-      throw e;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM decryption failed: " + e.getClass().getSimpleName(), e);
-    }
-  }
-
-  /**
-   * {@link #decrypt(SecretKey, byte[], AssociatedData)} of the first {@code length} bytes of
-   * {@code value}, the plaintext written into {@code out}. Nothing is written when the value
-   * does not authenticate (SunJCE checks the tag before it decrypts).
-   *
-   * @param out at least {@code length - }{@link CiphertextFormat#OVERHEAD} bytes
-   * @return the plaintext length
-   */
-  public static int decrypt(SecretKey key, byte[] value, int length, AssociatedData associatedData, byte[] out)
-      throws AEADBadTagException {
-    Cipher cipher = start(key, value, associatedData);
-    try {
-      return cipher.doFinal(value, CiphertextFormat.BODY_OFFSET, length - CiphertextFormat.BODY_OFFSET, out, 0);
-    } catch (AEADBadTagException e) {
-      throw e;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM decryption failed: " + e.getClass().getSimpleName(), e);
-    }
-  }
-
-  /** The thread's cipher, initialised to decrypt {@code value} with its header || context as AAD. */
-  private static Cipher start(SecretKey key, byte[] value, AssociatedData associatedData) {
     byte[] aad = associatedData.bytes();
     if (!associatedData.headerMatches(value)) {
       aad = aad.clone();
@@ -133,11 +90,13 @@ public final class AesGcm {
     try {
       cipher.init(Cipher.DECRYPT_MODE, key,
           new GCMParameterSpec(TAG_BITS, value, CiphertextFormat.NONCE_OFFSET, CiphertextFormat.NONCE_LENGTH));
+      cipher.updateAAD(aad);
+      return cipher.doFinal(value, CiphertextFormat.BODY_OFFSET, value.length - CiphertextFormat.BODY_OFFSET);
+    } catch (AEADBadTagException e) {
+      throw e;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM decryption failed: " + e.getClass().getSimpleName(), e);
     }
-    cipher.updateAAD(aad);
-    return cipher;
   }
 
   /**

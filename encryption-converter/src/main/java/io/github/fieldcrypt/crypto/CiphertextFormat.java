@@ -1,7 +1,5 @@
 package io.github.fieldcrypt.crypto;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -42,12 +40,8 @@ public final class CiphertextFormat {
    * algorithm. Says nothing about authenticity.
    */
   public static boolean hasV1Shape(byte[] value) {
-    return value != null && hasV1Shape(value, value.length);
-  }
-
-  /** {@link #hasV1Shape(byte[])} of the first {@code length} bytes of {@code value}. */
-  public static boolean hasV1Shape(byte[] value, int length) {
-    return length >= OVERHEAD
+    return value != null
+        && value.length >= OVERHEAD
         && value[0] == MAGIC
         && (value[1] == ALG_AES_256_GCM || value[1] == ALG_AES_256_GCM_SIV);
   }
@@ -95,98 +89,6 @@ public final class CiphertextFormat {
   /** The base64url text (no padding) of a binary v1 value. */
   public static String toText(byte[] value) {
     return TEXT_ENCODER.encodeToString(value);
-  }
-
-  private static final byte[] ALPHABET =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] VALUES = new byte[128];
-
-  static {
-    Arrays.fill(VALUES, (byte) -1);
-    for (int i = 0; i < ALPHABET.length; i++) {
-      VALUES[ALPHABET[i]] = (byte) i;
-    }
-  }
-
-  /**
-   * {@link #toText(byte[])} of the first {@code length} bytes of {@code value}: the same text,
-   * without first copying the value into an array of its own.
-   */
-  public static String toText(byte[] value, int length) {
-    byte[] out = new byte[(length / 3) * 4 + (length % 3 == 0 ? 0 : length % 3 + 1)];
-    int o = 0;
-    int i = 0;
-    for (int full = length - length % 3; i < full; i += 3) {
-      int bits = (value[i] & 0xFF) << 16 | (value[i + 1] & 0xFF) << 8 | (value[i + 2] & 0xFF);
-      out[o++] = ALPHABET[bits >>> 18];
-      out[o++] = ALPHABET[(bits >>> 12) & 0x3F];
-      out[o++] = ALPHABET[(bits >>> 6) & 0x3F];
-      out[o++] = ALPHABET[bits & 0x3F];
-    }
-    if (length - i == 1) {
-      int bits = (value[i] & 0xFF);
-      out[o++] = ALPHABET[bits >>> 2];
-      out[o] = ALPHABET[(bits << 4) & 0x3F];
-    } else if (length - i == 2) {
-      int bits = (value[i] & 0xFF) << 8 | (value[i + 1] & 0xFF);
-      out[o++] = ALPHABET[bits >>> 10];
-      out[o++] = ALPHABET[(bits >>> 4) & 0x3F];
-      out[o] = ALPHABET[(bits << 2) & 0x3F];
-    }
-    return new String(out, StandardCharsets.ISO_8859_1);
-  }
-
-  /** Bytes that {@link #decodeText} may write for a text of this many characters. */
-  public static int maxDecodedLength(int textLength) {
-    return textLength / 4 * 3 + 2;
-  }
-
-  /**
-   * Decodes the common case of {@link #fromText(String)} into {@code out} without intermediate
-   * arrays: unpadded base64url only. Returns the number of bytes written, or -1 when the text is
-   * anything else (padding, other characters, an impossible length); the caller then uses
-   * {@link #fromText(String)}, which gives the answer for those. Where this method returns a
-   * length, its bytes equal {@code fromText(text)}'s (like it, it ignores the unused low bits of
-   * the last character).
-   *
-   * @param out at least {@link #maxDecodedLength(int)} bytes
-   */
-  public static int decodeText(String text, byte[] out) {
-    int length = text.length();
-    int rest = length & 3;
-    if (rest == 1) {
-      return -1;
-    }
-    int o = 0;
-    int i = 0;
-    int invalid = 0;
-    for (int full = length - rest; i < full; i += 4) {
-      int a = value(text.charAt(i));
-      int b = value(text.charAt(i + 1));
-      int c = value(text.charAt(i + 2));
-      int d = value(text.charAt(i + 3));
-      invalid |= a | b | c | d;
-      int bits = a << 18 | b << 12 | c << 6 | d;
-      out[o++] = (byte) (bits >> 16);
-      out[o++] = (byte) (bits >> 8);
-      out[o++] = (byte) bits;
-    }
-    if (rest >= 2) {
-      int a = value(text.charAt(i));
-      int b = value(text.charAt(i + 1));
-      invalid |= a | b;
-      out[o++] = (byte) (a << 2 | b >> 4);
-      if (rest == 3) {
-        int c = value(text.charAt(i + 2));
-        invalid |= c;
-        out[o++] = (byte) (b << 4 | c >> 2);
-      }
-    }
-    return invalid < 0 ? -1 : o;
-  }
-
-  private static int value(char c) {
-    return c < 128 ? VALUES[c] : -1;
   }
 
   /**
