@@ -34,6 +34,13 @@ public final class FieldcryptSettings {
    * Default {@code false}.
    */
   public static final String ALLOW_PLAINTEXT_READS = "fieldcrypt.allow-plaintext-reads";
+  /**
+   * The id of the key that deterministic columns ({@code @Encrypted(deterministic = true)})
+   * write and look up with. Default: the active key. Pin it to keep equality lookups finding
+   * every row while the active key rotates, until {@code reencryptColumn} has moved the
+   * deterministic columns (README, "Rotating keys of deterministic columns").
+   */
+  public static final String DETERMINISTIC_KEY = "fieldcrypt.deterministic-key";
 
   private final Map<String, ?> properties;
   private final Function<String, String> systemProperties;
@@ -98,6 +105,15 @@ public final class FieldcryptSettings {
   /** {@link #ALLOW_PLAINTEXT_READS}, strictly {@code true} or {@code false}. */
   public boolean allowPlaintextReads() {
     return booleanSetting(ALLOW_PLAINTEXT_READS, false);
+  }
+
+  /**
+   * {@link #DETERMINISTIC_KEY} as a key id, or {@code null} when unset (the active key then).
+   * Whether the ring has that id is checked by {@link FieldEncryptor#fromSettings}.
+   */
+  public Integer deterministicKeyId() {
+    Value value = lookup(DETERMINISTIC_KEY);
+    return value == null ? null : parseId(value.text().trim(), DETERMINISTIC_KEY, value.where());
   }
 
   /** A boolean setting: {@code true} or {@code false} (any case), anything else is an error. */
