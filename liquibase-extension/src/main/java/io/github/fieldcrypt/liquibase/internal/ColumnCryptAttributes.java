@@ -6,7 +6,7 @@ import liquibase.exception.ValidationErrors;
 
 /**
  * The attributes every column change has, in the first-class and the {@code customChange} form
- * alike: which column, rows per batch, deterministic (false only, for now) and the context
+ * alike: which column, rows per batch, deterministic or not and the context
  * override. A plain holder: the change classes expose it through their own accessors.
  */
 public final class ColumnCryptAttributes {
@@ -27,8 +27,8 @@ public final class ColumnCryptAttributes {
   /** The statement that runs {@code operation} on this column. */
   public ColumnCryptStatement statement(ColumnMigration.Operation operation, Database database, ChangeSet changeSet) {
     return new ColumnCryptStatement(operation, new ColumnMigration.Target(catalogName, schemaName, tableName, columnName),
-        context, batchSize == null ? ChangeSupport.DEFAULT_BATCH_SIZE : batchSize, ChangeSupport.settings(changeSet),
-        database);
+        context, batchSize == null ? ChangeSupport.DEFAULT_BATCH_SIZE : batchSize, Boolean.TRUE.equals(deterministic),
+        ChangeSupport.settings(changeSet), database);
   }
 
   /** Takes every attribute of another change (for the inverse change). */

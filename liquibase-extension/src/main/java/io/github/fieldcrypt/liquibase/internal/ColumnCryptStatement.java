@@ -30,15 +30,17 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
   private final ColumnMigration.Target target;
   private final String context;
   private final int batchSize;
+  private final boolean deterministic;
   private final FieldcryptSettings settings;
   private final Database database;
 
   public ColumnCryptStatement(ColumnMigration.Operation operation, ColumnMigration.Target target, String context,
-      int batchSize, FieldcryptSettings settings, Database database) {
+      int batchSize, boolean deterministic, FieldcryptSettings settings, Database database) {
     this.operation = operation;
     this.target = target;
     this.context = context;
     this.batchSize = batchSize;
+    this.deterministic = deterministic;
     this.settings = settings;
     this.database = database;
   }
@@ -72,7 +74,7 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
       FieldEncryptor encryptor = FieldEncryptor.fromSettings(settings);
       EncryptionContext ctx = context == null ? null : EncryptionContext.of(context);
       Duration interval = Duration.ofSeconds(FieldcryptLiquibaseConfiguration.PROGRESS_INTERVAL_SECONDS.getCurrentValue());
-      MigrationSummary summary = ColumnMigration.run(connection, target, operation, encryptor, ctx, batchSize,
+      MigrationSummary summary = ColumnMigration.run(connection, target, operation, encryptor, ctx, deterministic, batchSize,
           line -> report(log, line), interval);
       report(log, summary.describe());
       return summary;

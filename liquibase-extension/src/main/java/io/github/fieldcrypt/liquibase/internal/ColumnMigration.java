@@ -95,6 +95,7 @@ public final class ColumnMigration {
   private final Consumer<String> progress;
   private final long progressIntervalNanos;
   private final int activeKeyId;
+  private final boolean deterministic;
   private final boolean postgres;
   private final boolean mysql;
 
@@ -106,7 +107,7 @@ public final class ColumnMigration {
   private long total;
 
   private ColumnMigration(Connection connection, TableShape shape, Operation operation, FieldEncryptor encryptor,
-      EncryptionContext context, int batchSize, Consumer<String> progress, Duration progressInterval) {
+      EncryptionContext context, boolean deterministic, int batchSize, Consumer<String> progress, Duration progressInterval) {
     this.connection = connection;
     this.shape = shape;
     this.operation = operation;
@@ -115,7 +116,9 @@ public final class ColumnMigration {
     this.batchSize = batchSize;
     this.progress = progress;
     this.progressIntervalNanos = progressInterval.toNanos();
-    this.activeKeyId = encryptor.keyRing().active().id();
+    this.deterministic = deterministic;
+    // The key new values go under: the deterministic key for deterministic columns.
+    this.activeKeyId = deterministic ? encryptor.deterministicKey().id() : encryptor.keyRing().active().id();
     this.postgres = shape.product().contains("postgres");
     this.mysql = shape.product().contains("mariadb") || shape.product().contains("mysql");
   }
@@ -130,12 +133,24 @@ public final class ColumnMigration {
    */
   public static MigrationSummary run(Connection connection, Target target, Operation operation, FieldEncryptor encryptor,
       EncryptionContext context, int batchSize, Consumer<String> progress, Duration progressInterval) {
+    return run(connection, target, operation, encryptor, context, false, batchSize, progress, progressInterval);
+  }
+
+  /**
+   * {@link #run(Connection, Target, Operation, FieldEncryptor, EncryptionContext, int, Consumer, Duration)}
+   * for a column in deterministic mode or not: with {@code deterministic}, encryption writes alg
+   * 0x02 values under the encryptor's {@linkplain FieldEncryptor#deterministicKey() deterministic
+   * key}, and re-encryption moves every value that is not an alg 0x02 value of that key.
+   */
+  public static MigrationSummary run(Connection connection, Target target, Operation operation, FieldEncryptor encryptor,
+      EncryptionContext context, boolean deterministic, int batchSize, Consumer<String> progress, Duration progressInterval) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
     }
     TableShape shape = TableShape.read(connection, target.catalog(), target.schema(), target.table(), target.column());
     EncryptionContext effective = context != null ? context : EncryptionContext.forColumn(target.table(), target.column());
-    return new ColumnMigration(connection, shape, operation, encryptor, effective, batchSize, progress, progressInterval).run();
+    return new ColumnMigration(connection, shape, operation, encryptor, effective, deterministic, batchSize, progress, progressInterval)
+        .run();
   }
 
   private MigrationSummary run() {
@@ -421,7 +436,7 @@ public final class ColumnMigration {
         if (cipher == null) {
           throw notEncrypted(key);
         }
-        if (CiphertextFormat.keyId(cipher) == activeKeyId) {
+        if (CiphertextFormat.keyId(cipher) == activeKeyId && isTargetAlgorithm(cipher)) {
           if (afterConflict) {
             // written by someone else since the pre-flight: check it like the pre-flight did
             decrypt(cipher, key);
@@ -519,9 +534,19 @@ public final class ColumnMigration {
   }
 
   private Object encrypt(Object plaintext) {
+    if (deterministic) {
+      return plaintext instanceof String text
+          ? encryptor.encryptToTextDeterministic(text, context)
+          : encryptor.encryptDeterministic((byte[]) plaintext, context);
+    }
     return plaintext instanceof String text
         ? encryptor.encryptToText(text, context)
         : encryptor.encrypt((byte[]) plaintext, context);
+  }
+
+  /** Whether a v1 value is of the algorithm this migration writes (0x02 when deterministic). */
+  private boolean isTargetAlgorithm(byte[] cipher) {
+    return (CiphertextFormat.algorithm(cipher) == CiphertextFormat.ALG_AES_256_GCM_SIV) == deterministic;
   }
 
   private byte[] decrypt(byte[] cipher, Object[] key) {
