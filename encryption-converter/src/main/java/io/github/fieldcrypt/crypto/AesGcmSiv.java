@@ -6,11 +6,6 @@ import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.engines.AESEngine;
-import org.bouncycastle.crypto.modes.GCMSIVBlockCipher;
-import org.bouncycastle.crypto.params.AEADParameters;
-import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * AES-256-GCM-SIV over the v1 layout with a synthetic nonce: deterministic mode (alg 0x02).
@@ -27,7 +22,8 @@ import org.bouncycastle.crypto.params.KeyParameter;
  * the tag and then that the nonce is the synthetic one for the plaintext it recovered, so a
  * value that decrypts is exactly the one this mode writes for that plaintext.
  *
- * <p>GCM-SIV comes from BouncyCastle (the JDK has none); one cipher per thread.
+ * <p>The JDK has no GCM-SIV: {@link GcmSiv} implements RFC 8452 over the JDK's AES (AES-NI),
+ * checked against Wycheproof and against BouncyCastle's implementation; one per thread.
  */
 public final class AesGcmSiv {
   /** HKDF label of the AES-256-GCM-SIV key (FORMAT.md). */
@@ -35,9 +31,7 @@ public final class AesGcmSiv {
   /** HKDF label of the HMAC-SHA256 key that makes synthetic nonces (FORMAT.md). */
   static final String NONCE_KEY_LABEL = "fieldcrypt-v1 aes-256-gcm-siv nonce key";
 
-  private static final ThreadLocal<GCMSIVBlockCipher> CIPHER =
-      ThreadLocal.withInitial(() -> new GCMSIVBlockCipher(AESEngine.newInstance()));
-  private static final int TAG_BITS = CiphertextFormat.TAG_LENGTH * 8;
+  private static final ThreadLocal<GcmSiv> CIPHER = ThreadLocal.withInitial(GcmSiv::new);
 
   private AesGcmSiv() {}
 
@@ -56,14 +50,9 @@ public final class AesGcmSiv {
     System.arraycopy(aad, 0, out, 0, CiphertextFormat.HEADER_LENGTH);
     byte[] nonce = keys.syntheticNonce(aad, plaintext);
     System.arraycopy(nonce, 0, out, CiphertextFormat.NONCE_OFFSET, CiphertextFormat.NONCE_LENGTH);
-    GCMSIVBlockCipher cipher = CIPHER.get();
-    cipher.init(true, new AEADParameters(keys.encryptionKey, TAG_BITS, nonce, aad));
-    int written = cipher.processBytes(plaintext, 0, plaintext.length, out, CiphertextFormat.BODY_OFFSET);
-    try {
-      cipher.doFinal(out, CiphertextFormat.BODY_OFFSET + written);
-    } catch (InvalidCipherTextException e) {
-      throw new IllegalStateException("AES-GCM-SIV encryption failed", e);
-    }
+    GcmSiv cipher = CIPHER.get();
+    cipher.keyGeneratingKey(keys.encryptionKey);
+    cipher.seal(nonce, 0, aad, plaintext, out, CiphertextFormat.BODY_OFFSET);
     return out;
   }
 
@@ -91,18 +80,11 @@ public final class AesGcmSiv {
     return plaintext;
   }
 
-  private static byte[] open(KeyParameter key, byte[] nonce, byte[] aad, byte[] in, int offset, int length)
+  private static byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] in, int offset, int length)
       throws AEADBadTagException {
-    GCMSIVBlockCipher cipher = CIPHER.get();
-    cipher.init(false, new AEADParameters(key, TAG_BITS, nonce, aad));
-    byte[] out = new byte[Math.max(0, length - CiphertextFormat.TAG_LENGTH)];
-    try {
-      int written = cipher.processBytes(in, offset, length, out, 0);
-      cipher.doFinal(out, written);
-      return out;
-    } catch (InvalidCipherTextException | RuntimeException e) {
-      throw new AEADBadTagException("AES-GCM-SIV authentication failed");
-    }
+    GcmSiv cipher = CIPHER.get();
+    cipher.keyGeneratingKey(key);
+    return cipher.open(nonce, 0, aad, in, offset, length);
   }
 
   /**
@@ -112,22 +94,17 @@ public final class AesGcmSiv {
    */
   static byte[] sealWithNonce(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext) {
     requireParameters(key, nonce);
-    GCMSIVBlockCipher cipher = CIPHER.get();
-    cipher.init(true, new AEADParameters(new KeyParameter(key), TAG_BITS, nonce, aad));
+    GcmSiv cipher = CIPHER.get();
+    cipher.keyGeneratingKey(key.clone());
     byte[] out = new byte[plaintext.length + CiphertextFormat.TAG_LENGTH];
-    int written = cipher.processBytes(plaintext, 0, plaintext.length, out, 0);
-    try {
-      cipher.doFinal(out, written);
-    } catch (InvalidCipherTextException e) {
-      throw new IllegalStateException(e);
-    }
+    cipher.seal(nonce, 0, aad, plaintext, out, 0);
     return out;
   }
 
   /** The inverse of {@link #sealWithNonce}: opens ciphertext || tag. For test vectors only. */
   static byte[] openWithNonce(byte[] key, byte[] nonce, byte[] aad, byte[] sealed) throws AEADBadTagException {
     requireParameters(key, nonce);
-    return open(new KeyParameter(key), nonce, aad, sealed, 0, sealed.length);
+    return open(key.clone(), nonce, aad, sealed, 0, sealed.length);
   }
 
   private static void requireParameters(byte[] key, byte[] nonce) {
@@ -163,12 +140,13 @@ public final class AesGcmSiv {
    * never logged, {@link #toString()} says nothing about it.
    */
   public static final class Keys {
-    private final KeyParameter encryptionKey;
+    // Never handed out; its identity tells GcmSiv that its key schedule can be reused.
+    private final byte[] encryptionKey;
     private final SecretKeySpec nonceKey;
     private final ThreadLocal<Mac> nonceMac;
 
     private Keys(byte[] encryptionKey, byte[] nonceKey) {
-      this.encryptionKey = new KeyParameter(encryptionKey);
+      this.encryptionKey = encryptionKey.clone();
       this.nonceKey = new SecretKeySpec(nonceKey, "HmacSHA256");
       this.nonceMac = ThreadLocal.withInitial(this::newMac);
     }
