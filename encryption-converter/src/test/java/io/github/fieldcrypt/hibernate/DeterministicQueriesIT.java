@@ -202,6 +202,69 @@ class DeterministicQueriesIT {
     }
   }
 
+  @OnEachDatabase
+  void queries_that_cannot_work_on_ciphertext_fail_loudly(TestDatabase db) throws Exception {
+    String url = db.url();
+    try (SessionFactory sf = Hibernate.sessionFactory(db, url, TestKeys.settings(1), Member.class)) {
+      seed(sf);
+      Map<String, String> refused = new java.util.LinkedHashMap<>();
+      refused.put("from Member m where m.email like 'alice%'", "uses like or a range comparison");
+      refused.put("from Member m where m.email not like :p", "uses like or a range comparison");
+      refused.put("from Member m where m.email > :p", "uses like or a range comparison");
+      refused.put("from Member m where m.accountNumber between :p and :p", "uses like or a range comparison");
+      refused.put("from Member m where upper(m.email) = :p", "applies the SQL function upper(...)");
+      refused.put("from Member m order by m.email", "orders by ciphertext");
+      refused.put("from Member m where m.apiKey = :p", "the column is randomized");
+      refused.put("from Member m where m.apiKey in (:p)", "the column is randomized");
+      for (Map.Entry<String, String> query : refused.entrySet()) {
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> sf.inSession(s -> {
+          var q = s.createSelectionQuery(query.getKey(), Member.class);
+          if (query.getKey().contains(":p")) {
+            q.setParameter("p", query.getKey().contains("accountNumber") ? (Object) 1000L : "x");
+          }
+          q.getResultList();
+        }));
+        assertThat(thrown).as(query.getKey()).isNotNull().satisfies(e -> {
+          Throwable t = e;
+          while (t != null && !(t instanceof io.github.fieldcrypt.UnsupportedQueryException)) {
+            t = t.getCause();
+          }
+          assertThat(t).as("%s fails with UnsupportedQueryException", query.getKey()).isNotNull();
+          assertThat(t.getMessage()).contains(query.getValue()).contains("Member.").contains("members.");
+        });
+      }
+      assertThatThrownBy(() -> sf.inSession(s -> s.createNativeQuery("select id from members where email like 'a%'", Long.class)
+          .getResultList())).isInstanceOf(io.github.fieldcrypt.UnsupportedQueryException.class).hasMessageContaining("members.email");
+
+      // What works is not refused: equality on deterministic columns, null checks, count, id lookups, writes.
+      sf.inTransaction(s -> {
+        assertThat(s.createSelectionQuery("select count(m.email) from Member m where m.email is not null and m.apiKey is not null", Long.class)
+            .getSingleResult()).isEqualTo(3L);
+        assertThat(s.createSelectionQuery("from Member m where m.email = :e and m.id = :id", Member.class)
+            .setParameter("e", "bob@example.com").setParameter("id", 2L).getResultList()).hasSize(1);
+        s.find(Member.class, 1L).apiKey = "rotated";
+        s.createMutationQuery("update Member m set m.apiKey = :k where m.id = :id").setParameter("k", "new").setParameter("id", 3L)
+            .executeUpdate();
+        s.createMutationQuery("delete from Member m where m.email = :e").setParameter("e", "bob@example.com").executeUpdate();
+      });
+      assertThat(sf.fromTransaction(s -> s.find(Member.class, 3L)).apiKey).isEqualTo("new");
+      assertThat(sf.fromTransaction(s -> s.find(Member.class, 1L)).apiKey).isEqualTo("rotated");
+      Member deleted = sf.fromTransaction(s -> s.find(Member.class, 2L));
+      assertThat(deleted).isNull();
+    }
+    // warn: the query runs (and finds nothing, as the warning says); off: no check.
+    for (String mode : List.of("warn", "off")) {
+      Map<String, Object> settings = new HashMap<>(TestKeys.settings(1));
+      settings.put("fieldcrypt.query-check", mode);
+      try (SessionFactory sf = Hibernate.sessionFactory(db, db.url(), settings, Member.class)) {
+        seed(sf);
+        List<Member> none = sf.fromTransaction(s -> s.createSelectionQuery("from Member m where m.email like 'alice%'", Member.class)
+            .getResultList());
+        assertThat(none).as(mode).isEmpty();
+      }
+    }
+  }
+
   @Test
   void ignore_case_without_deterministic_fails_the_bootstrap() {
     assertThatThrownBy(() -> Hibernate.sessionFactory(TestDatabase.H2, TestDatabase.H2.url(), TestKeys.settings(1), Misconfigured.class))
