@@ -33,13 +33,13 @@ public class EncryptedStringConverter extends EncryptedAttributeConverter<String
   }
 
   @Override
-  public final String convertToDatabaseColumn(String attribute) {
-    return attribute == null ? null : encryptor().encryptToText(attribute, context());
+  protected final String encryptValue(String attribute) {
+    return encryptor().encryptToText(attribute, context());
   }
 
   @Override
-  public final String convertToEntityAttribute(String column) {
-    return column == null ? null : encryptor().decryptText(column, context());
+  protected final String decryptValue(String column) {
+    return encryptor().decryptText(column, context());
   }
 
   @Override

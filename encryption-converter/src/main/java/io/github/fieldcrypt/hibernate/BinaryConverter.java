@@ -8,16 +8,13 @@ final class BinaryConverter extends EncryptedAttributeConverter<byte[], byte[]> 
   }
 
   @Override
-  public byte[] convertToDatabaseColumn(byte[] attribute) {
-    if (attribute == null) {
-      return null;
-    }
+  protected byte[] encryptValue(byte[] attribute) {
     return deterministic() ? encryptor().encryptDeterministic(attribute, context()) : encryptor().encrypt(attribute, context());
   }
 
   @Override
-  public byte[] convertToEntityAttribute(byte[] column) {
-    return column == null ? null : encryptor().decrypt(column, context());
+  protected byte[] decryptValue(byte[] column) {
+    return encryptor().decrypt(column, context());
   }
 
   @Override

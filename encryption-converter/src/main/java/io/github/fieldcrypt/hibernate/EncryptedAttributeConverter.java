@@ -1,6 +1,9 @@
 package io.github.fieldcrypt.hibernate;
 
 import io.github.fieldcrypt.ConfigurationException;
+import io.github.fieldcrypt.DecryptionException;
+import io.github.fieldcrypt.FieldcryptException;
+import io.github.fieldcrypt.metrics.AttributeMetrics;
 import io.github.fieldcrypt.EncryptionContext;
 import io.github.fieldcrypt.FieldEncryptor;
 import jakarta.persistence.AttributeConverter;
@@ -21,6 +24,7 @@ public abstract class EncryptedAttributeConverter<D, R> implements AttributeConv
   private final boolean deterministic;
   private volatile FieldEncryptor encryptor;
   private volatile EncryptionContext context;
+  private volatile AttributeMetrics metrics = AttributeMetrics.NOOP;
 
   /** @param explicitContext the context, or {@code null} to use the column's table and column */
   protected EncryptedAttributeConverter(String explicitContext) {
@@ -57,6 +61,59 @@ public abstract class EncryptedAttributeConverter<D, R> implements AttributeConv
   final void bind(EncryptionContext context) {
     this.context = context;
   }
+
+  final void bind(AttributeMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  @Override
+  public final R convertToDatabaseColumn(D attribute) {
+    if (attribute == null) {
+      return null;
+    }
+    AttributeMetrics m = metrics;
+    if (!m.enabled()) {
+      return encryptValue(attribute);
+    }
+    long start = System.nanoTime();
+    boolean success = false;
+    try {
+      R value = encryptValue(attribute);
+      success = true;
+      return value;
+    } finally {
+      m.encrypted(System.nanoTime() - start, success);
+    }
+  }
+
+  @Override
+  public final D convertToEntityAttribute(R column) {
+    if (column == null) {
+      return null;
+    }
+    AttributeMetrics m = metrics;
+    if (!m.enabled()) {
+      return decryptValue(column);
+    }
+    long start = System.nanoTime();
+    boolean success = false;
+    try {
+      D value = decryptValue(column);
+      success = true;
+      return value;
+    } catch (FieldcryptException e) {
+      m.decryptFailed(e instanceof DecryptionException d ? d.getReason().name() : e.getClass().getSimpleName());
+      throw e;
+    } finally {
+      m.decrypted(System.nanoTime() - start, success);
+    }
+  }
+
+  /** Encrypts a non-null attribute value into what the column holds. */
+  protected abstract R encryptValue(D attribute);
+
+  /** Decrypts a non-null column value into the attribute's value. */
+  protected abstract D decryptValue(R column);
 
   /** The context this converter encrypts under, or {@code null} before bootstrap completes. */
   public final EncryptionContext context() {

@@ -3,6 +3,7 @@ package io.github.fieldcrypt.hibernate;
 import io.github.fieldcrypt.ConfigurationException;
 import io.github.fieldcrypt.FieldEncryptor;
 import io.github.fieldcrypt.FieldcryptSettings;
+import io.github.fieldcrypt.metrics.FieldcryptMetrics;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.hibernate.boot.registry.StandardServiceInitiator;
@@ -17,11 +18,26 @@ import org.hibernate.service.spi.ServiceRegistryImplementor;
  */
 public final class FieldEncryptorService implements Service {
   private final FieldcryptSettings settings;
+  private final Object meterRegistry;
   private FieldEncryptor encryptor;
+  private FieldcryptMetrics metrics;
   private final Map<EncryptedAttributeConverter<?, ?>, String> created = new IdentityHashMap<>();
 
-  FieldEncryptorService(FieldcryptSettings settings) {
+  FieldEncryptorService(FieldcryptSettings settings, Object meterRegistry) {
     this.settings = settings;
+    this.meterRegistry = meterRegistry;
+  }
+
+  /**
+   * The metrics of this SessionFactory (Micrometer's when present, see {@link FieldcryptMetrics}).
+   *
+   * @throws ConfigurationException naming the setting to fix
+   */
+  public synchronized FieldcryptMetrics metrics() {
+    if (metrics == null) {
+      metrics = FieldcryptMetrics.from(settings, meterRegistry);
+    }
+    return metrics;
   }
 
   /**
@@ -54,7 +70,9 @@ public final class FieldEncryptorService implements Service {
 
     @Override
     public FieldEncryptorService initiateService(Map<String, Object> configurationValues, ServiceRegistryImplementor registry) {
-      return new FieldEncryptorService(FieldcryptSettings.from(Map.copyOf(stringKeys(configurationValues))));
+      Map<String, Object> fieldcrypt = stringKeys(configurationValues);
+      Object meterRegistry = fieldcrypt.remove(FieldcryptMetrics.METER_REGISTRY);
+      return new FieldEncryptorService(FieldcryptSettings.from(Map.copyOf(fieldcrypt)), meterRegistry);
     }
   }
 

@@ -59,6 +59,8 @@ public final class FieldcryptIntegrator implements Integrator {
     List<EncryptedColumnQueryCheck.Column> columns = new ArrayList<>();
     for (Map.Entry<EncryptedAttributeConverter<?, ?>, List<Use>> entry : uses.entrySet()) {
       bind(entry.getKey(), entry.getValue(), service);
+      Use first = entry.getValue().get(0);
+      entry.getKey().bind(service.metrics().attribute(first.entity(), first.attribute(), physicalContext(first).value()));
       for (Use use : entry.getValue()) {
         EncryptionContext physical = physicalContext(use);
         int dot = physical.value().lastIndexOf('.');

@@ -16,10 +16,7 @@ abstract class TextConverter<D> extends EncryptedAttributeConverter<D, String> {
   }
 
   @Override
-  public final String convertToDatabaseColumn(D attribute) {
-    if (attribute == null) {
-      return null;
-    }
+  protected final String encryptValue(D attribute) {
     String plaintext = codec.format().apply(attribute);
     return deterministic()
         ? encryptor().encryptToTextDeterministic(plaintext, context())
@@ -27,10 +24,7 @@ abstract class TextConverter<D> extends EncryptedAttributeConverter<D, String> {
   }
 
   @Override
-  public final D convertToEntityAttribute(String column) {
-    if (column == null) {
-      return null;
-    }
+  protected final D decryptValue(String column) {
     String plaintext = encryptor().decryptText(column, context());
     try {
       return codec.parse().apply(plaintext);

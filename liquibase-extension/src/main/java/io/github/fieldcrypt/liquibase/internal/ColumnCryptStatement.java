@@ -2,6 +2,7 @@ package io.github.fieldcrypt.liquibase.internal;
 
 import io.github.fieldcrypt.EncryptionContext;
 import io.github.fieldcrypt.FieldEncryptor;
+import io.github.fieldcrypt.metrics.FieldcryptMetrics;
 import io.github.fieldcrypt.FieldcryptException;
 import io.github.fieldcrypt.FieldcryptSettings;
 import io.github.fieldcrypt.liquibase.FieldcryptLiquibaseConfiguration;
@@ -77,10 +78,19 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
       MigrationSummary summary = ColumnMigration.run(connection, target, operation, encryptor, ctx, deterministic, batchSize,
           line -> report(log, line), interval);
       report(log, summary.describe());
+      record(FieldcryptMetrics.from(settings, null), summary);
       return summary;
     } catch (FieldcryptException e) {
       throw new DatabaseException(e.getMessage(), e);
     }
+  }
+
+  /** Rows by outcome into {@code fieldcrypt.migration.rows} (Micrometer's global registry, when present). */
+  private static void record(FieldcryptMetrics metrics, MigrationSummary summary) {
+    metrics.migrationRows(summary.operation(), summary.column(), "written", summary.written());
+    metrics.migrationRows(summary.operation(), summary.column(), "already", summary.alreadyDone());
+    metrics.migrationRows(summary.operation(), summary.column(), "null", summary.nulls());
+    metrics.migrationRows(summary.operation(), summary.column(), "retried", summary.retried());
   }
 
   private static void report(Logger log, String line) {
