@@ -17,7 +17,8 @@ public class Customer {
   @Column(name = "tenant_id")
   private Long tenantId;
 
-  @Encrypted
+  /** Looked up by equality ({@code where c.email = :email}): deterministic. */
+  @Encrypted(deterministic = true)
   @Column(length = 200)
   private String email;
 

@@ -68,6 +68,7 @@ final class DemoCommand implements Callable<Integer> {
     step("3. The application reads the same rows through Hibernate (@Encrypted fields): plaintext in memory");
     try (SessionFactory sf = sessionFactory(keys.settings())) {
       printEntities(sf);
+      findByEmail(sf, "bob@example.org");
 
       step("4. Someone edits a stored value in the database (one character of tenant 1's api_key)");
       String original = rawValue("select api_key from tenants where id = 1");
@@ -99,6 +100,9 @@ final class DemoCommand implements Callable<Integer> {
       out.println("   after:  " + KeyUsageLine.of(url, user, password));
       out.println("   No row is under key " + keys.activeId() + " any more: it could now be retired.");
       keys = rotated;
+      try (SessionFactory sf = sessionFactory(keys.settings())) {
+        findByEmail(sf, "bob@example.org");
+      }
     }
 
     step("7. Rolling back: rollback of the encryptColumn changeset decrypts every row (reencrypt's rollback does nothing)");
@@ -172,6 +176,23 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("   customer %d email = %s, national_id = %s, born %s%n", c.getId(), c.getEmail(), c.getNationalId(), c.getBirthDate());
       }
     });
+  }
+
+  /** An equality query on the deterministic e-mail column, then a like query that fieldcrypt refuses. */
+  private void findByEmail(SessionFactory sf, String email) {
+    sf.inTransaction(s -> {
+      List<Customer> found = s.createSelectionQuery("from Customer c where c.email = :email", Customer.class)
+          .setParameter("email", email).getResultList();
+      out.printf("   Looking up a customer by e-mail (from Customer c where c.email = :email, email = %s): %s%n", email,
+          found.isEmpty() ? "not found" : "customer " + found.get(0).getId() + ", national_id = " + found.get(0).getNationalId());
+    });
+    try {
+      sf.inTransaction(s -> s.createSelectionQuery("from Customer c where c.email like '%@example.org'", Customer.class).getResultList());
+      out.println("   (unexpected: a like query on an encrypted column ran)");
+    } catch (RuntimeException e) {
+      out.println("   A like query on the encrypted column is refused rather than silently finding nothing:");
+      out.println("   " + rootMessage(e));
+    }
   }
 
   private void step(String title) {

@@ -42,6 +42,8 @@ class SampleAppTest {
         .contains("api_key = _AEAAAAB")
         .contains("tenant 1 Acme Corp  api_key = sk_live_51HqLyjWDarjtT1zdp7dcACME")
         .contains("customer 3 email = chloé@example.fr, national_id = null, born 2001-12-24")
+        .contains("Looking up a customer by e-mail (from Customer c where c.email = :email, email = bob@example.org): customer 2, national_id = AB 12 34 56 C")
+        .contains("UnsupportedQueryException: Query on encrypted Customer.email (column customers.email) uses like")
         .contains("DecryptionException: Cannot decrypt Tenant.apiKey (context \"tenants.api_key\") with key id 1")
         .contains("before: values per key id: key 1 = 14, not encrypted = 0")
         .contains("after:  values per key id: key 2 = 14, not encrypted = 0")
