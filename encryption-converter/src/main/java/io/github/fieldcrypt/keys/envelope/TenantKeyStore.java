@@ -190,7 +190,10 @@ public final class TenantKeyStore implements AutoCloseable {
     this.rotateAfter = builder.rotateAfter;
     this.clock = builder.clock;
     this.audit = new Audit(builder.listeners);
-    Caffeine<Object, Object> caffeine = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterWrite(cacheTtl).recordStats();
+    // expire after write, not after access: the TTL bounds how long a destroyed key lives on in
+    // another JVM. Maintenance runs on the calling thread (it is small: no removal listener).
+    Caffeine<Object, Object> caffeine = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterWrite(cacheTtl)
+        .executor(Runnable::run).recordStats();
     if (builder.ticker != null) {
       caffeine.ticker(builder.ticker);
     }
@@ -575,6 +578,8 @@ public final class TenantKeyStore implements AutoCloseable {
       // Another transaction rotated or destroyed it first (our UPDATE waited for its commit).
       rollbackTo(c, savepoint);
       DataKeyTable.Row now = table.active(c, tenant, true);
+      LOG.log(System.Logger.Level.DEBUG, "fieldcrypt: a concurrent transaction rotated key {0} of tenant ''{1}'' first; {2}",
+          String.valueOf(current.keyId()), tenant, now == null ? "none is active now" : "using its key " + now.keyId());
       if (now == null) {
         return createFirst(change, tenant);
       }
@@ -626,6 +631,8 @@ public final class TenantKeyStore implements AutoCloseable {
       // Another transaction created it: its row is committed now (our insert waited for it).
       rollbackTo(c, savepoint);
       DataKeyTable.Row winner = table.active(c, tenant, true);
+      LOG.log(System.Logger.Level.DEBUG, "fieldcrypt: a concurrent transaction created key {0} of tenant ''{1}'' first; {2}",
+          String.valueOf(state.maxKeyId() + 1), tenant, winner == null ? "retrying" : "using its key " + winner.keyId());
       if (winner != null) {
         Entry entry = unwrapOrCached(winner);
         cacheLoaded(c, winner, entry, before, true);
@@ -984,8 +991,9 @@ public final class TenantKeyStore implements AutoCloseable {
       }
       long keys = usage.values().stream().mapToLong(Long::longValue).sum();
       LOG.log(System.Logger.Level.INFO, "fieldcrypt: tenant keys in {0}: {1} data key(s), master keys {2} (active {3}, from {4}),"
-          + " cache {5} / {6} keys, rotate after {7}", tableName, keys, masterKeys.ids(), masterKeys.activeId(), masterKeys.setting(),
-          cacheTtl, cacheSize, rotateAfter == null ? "never" : rotateAfter);
+          + " cache {5} / {6} keys, rotate after {7}", tableName, String.valueOf(keys), masterKeys.ids(),
+          String.valueOf(masterKeys.activeId()), masterKeys.setting(), cacheTtl, String.valueOf(cacheSize),
+          rotateAfter == null ? "never" : rotateAfter);
     } finally {
       try {
         connections.release(c);

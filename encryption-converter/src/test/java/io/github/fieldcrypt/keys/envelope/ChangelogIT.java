@@ -15,7 +15,7 @@ class ChangelogIT {
   @OnEachDatabase
   void the_table_allows_one_active_key_per_tenant_and_any_number_of_retired_ones(TestDatabase db) throws Exception {
     try (KeyTable table = KeyTable.create(db)) {
-      String insert = "INSERT INTO TABLE (tenant_id, key_id, state, active_slot, master_key_id, wrapped_key, fingerprint, created_at)"
+      String insert = "INSERT INTO $T (tenant_id, key_id, state, active_slot, master_key_id, wrapped_key, fingerprint, created_at)"
           + " VALUES (?, ?, ?, ?, 1, ?, 'f', ?)";
       Timestamp now = Timestamp.valueOf(LocalDateTime.of(2026, 1, 1, 0, 0));
       assertThat(table.execute(insert, "acme", 1, "active", 1, new byte[60], now)).isEqualTo(1);

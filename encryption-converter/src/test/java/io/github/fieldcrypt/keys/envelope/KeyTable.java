@@ -112,9 +112,9 @@ final class KeyTable implements AutoCloseable {
     return TenantKeyStore.builder(connections(), masterKeys).table(name);
   }
 
-  /** Runs one statement with parameters; returns the update count. */
+  /** Runs one statement with parameters ({@code $T} stands for the table); returns the update count. */
   int execute(String sql, Object... parameters) throws SQLException {
-    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql.replace("TABLE", name))) {
+    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql.replace("$T", name))) {
       for (int i = 0; i < parameters.length; i++) {
         ps.setObject(i + 1, parameters[i]);
       }
