@@ -167,15 +167,23 @@ public final class TenantKeyStore implements AutoCloseable {
       this.afterCompletion = afterCompletion;
     }
 
+    /**
+     * Called before a row is inserted: asks to hear about the end of the transaction. First, so that
+     * a caller whose registration fails has no row and no pending key.
+     */
+    void beforeInsert() {
+      if (!autoCommit && !registered) {
+        afterCompletion.register(committed -> completed(this, Boolean.TRUE.equals(committed)));
+        registered = true;
+      }
+    }
+
+    /** Called after a row was inserted: until the commit, only this connection uses the key. */
     void created(String tenant, Entry entry) {
       created.add(Map.entry(tenant, entry));
       if (!autoCommit) {
         pending.computeIfAbsent(new ConnectionRef(connection), k -> new ConcurrentHashMap<>())
             .putAll(Map.of(new CacheKey(tenant, entry.key().id()), entry, new CacheKey(tenant, ACTIVE), entry));
-        if (!registered) {
-          registered = true;
-          afterCompletion.register(committed -> completed(this, Boolean.TRUE.equals(committed)));
-        }
       }
     }
   }
@@ -495,8 +503,8 @@ public final class TenantKeyStore implements AutoCloseable {
       return n;
     });
     audit.emitAll(events);
-    LOG.log(System.Logger.Level.INFO, "fieldcrypt: {0} data keys in {1} rewrapped under master key id {2}", rewrapped, tableName,
-        newMasterKeyId);
+    LOG.log(System.Logger.Level.INFO, "fieldcrypt: {0} data keys in {1} rewrapped under master key id {2}", String.valueOf(rewrapped),
+        tableName, String.valueOf(newMasterKeyId));
     return rewrapped;
   }
 
@@ -564,6 +572,7 @@ public final class TenantKeyStore implements AutoCloseable {
     Connection c = change.connection;
     long before = epoch.get();
     Prepared fresh = prepare(tenant, Math.max(table.state(c, tenant).maxKeyId(), current.keyId()) + 1);
+    change.beforeInsert();
     Savepoint savepoint = change.autoCommit ? null : c.setSavepoint();
     boolean rotated = false;
     try {
@@ -610,6 +619,7 @@ public final class TenantKeyStore implements AutoCloseable {
             + " no new key is made for it", null, tenant, state.maxKeyId());
       }
       Prepared fresh = prepare(tenant, state.maxKeyId() + 1);
+      change.beforeInsert();
       Savepoint savepoint = change.autoCommit ? null : c.setSavepoint();
       boolean inserted;
       try {

@@ -178,6 +178,25 @@ class TenantKeyStoreIT {
   }
 
   @OnEachDatabase
+  void a_caller_that_cannot_register_for_the_outcome_gets_no_key_and_leaves_nothing_behind(TestDatabase db) throws Exception {
+    try (KeyTable table = KeyTable.create(db); TenantKeyStore store = table.store(ring(1)).build(); Tx tx = Tx.begin(table)) {
+      Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> store.activeKey("acme", tx.connection, callback -> {
+        throw new IllegalStateException("no transaction synchronization active");
+      }));
+      assertThat(refused).isInstanceOf(IllegalStateException.class);
+      try (var rs = tx.connection.createStatement().executeQuery("SELECT COUNT(*) FROM " + table.name)) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("no row in the caller's transaction").isZero();
+      }
+      // nothing pending on this connection either: the next call creates the key and registers
+      DataKey key = store.activeKey("acme", tx.connection, tx);
+      assertThat(tx.registered()).isEqualTo(1);
+      tx.commit();
+      assertThat(store.find("acme", 1).fingerprint()).isEqualTo(key.fingerprint());
+    }
+  }
+
+  @OnEachDatabase
   void on_an_auto_commit_connection_a_new_key_is_committed_and_cached_at_once(TestDatabase db) throws Exception {
     try (KeyTable table = KeyTable.create(db); TenantKeyStore store = table.store(ring(1)).build();
         Connection auto = table.connect()) {
