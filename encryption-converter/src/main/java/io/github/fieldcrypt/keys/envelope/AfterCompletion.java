@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * only after the callback says {@code true}. Typical adapters:
  *
  * <pre>{@code
- * // Hibernate (inside a Session): after-transaction-completion processes get the outcome
+ * // Hibernate 6.6 (inside a Session): after-transaction-completion processes get the outcome
+ * // (Hibernate 7: ActionQueue.registerCallback, same shape)
  * AfterCompletion hibernate = callback -> session.getActionQueue()
  *     .registerProcess((success, s) -> callback.accept(success));
  * // Spring
