@@ -96,7 +96,7 @@ class MasterKeySourcesIT {
 
   @OnEachDatabase
   void pkcs11_master_keys_wrap_and_unwrap_inside_the_token(TestDatabase db) throws Exception {
-    Path config = SoftHsm.token();
+    Path config = SoftHsm.otherToken(); // not the token whose wrong-PIN check Pkcs11KeyProviderIT needs first
     String first = "fc-tenant-master-" + UUID.randomUUID();
     String second = "fc-tenant-master-" + UUID.randomUUID();
     try (Pkcs11Token token = Pkcs11Token.open(config, SoftHsm.PIN.toCharArray())) {
