@@ -42,6 +42,29 @@ public final class FieldcryptSettings {
    */
   public static final String DETERMINISTIC_KEY = "fieldcrypt.deterministic-key";
 
+  // Tenant keys (envelope mode): see io.github.fieldcrypt.keys.envelope.TenantKeyStore.
+  /**
+   * {@code true}: each tenant has its own data keys, wrapped by the master key that the key
+   * provider loads (in this mode the provider's key ring is the master key ring) and kept in
+   * {@link #DATA_KEY_TABLE}. Default {@code false}.
+   */
+  public static final String TENANT_MODE = "fieldcrypt.tenant-mode";
+  /** The table of wrapped tenant data keys, {@code [schema.]table}. Default {@code fieldcrypt_data_keys}. */
+  public static final String DATA_KEY_TABLE = "fieldcrypt.data-key-table";
+  /**
+   * How long an unwrapped tenant data key stays in memory after it was read (ISO-8601, e.g.
+   * {@code PT5M}); also how long another JVM may keep using a key after it was destroyed.
+   * {@code PT0S} disables the cache. Default {@code PT5M}.
+   */
+  public static final String KEY_CACHE_TTL = "fieldcrypt.key-cache-ttl";
+  /** How many unwrapped tenant data keys stay in memory at most. {@code 0} disables the cache. Default 10000. */
+  public static final String KEY_CACHE_SIZE = "fieldcrypt.key-cache-size";
+  /**
+   * Scheduled rotation of tenant data keys (ISO-8601, e.g. {@code P30D}): an active key older
+   * than this is replaced by a new one at the next write that needs it. Default: never.
+   */
+  public static final String ROTATE_AFTER = "fieldcrypt.rotate-after";
+
   private final Map<String, ?> properties;
   private final Function<String, String> systemProperties;
   private final Function<String, String> environment;
@@ -208,6 +231,81 @@ public final class FieldcryptSettings {
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /** {@link #TENANT_MODE}, strictly {@code true} or {@code false}. */
+  public boolean tenantMode() {
+    return booleanSetting(TENANT_MODE, false);
+  }
+
+  /**
+   * {@link #DATA_KEY_TABLE}: a table name, optionally schema-qualified, of letters, digits and
+   * {@code _}.
+   *
+   * @throws ConfigurationException for any other text (it is put into SQL statements)
+   */
+  public String dataKeyTable() {
+    Value value = lookup(DATA_KEY_TABLE);
+    if (value == null) {
+      return "fieldcrypt_data_keys";
+    }
+    String text = value.text().trim();
+    if (!text.matches("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?")) {
+      throw new ConfigurationException(DATA_KEY_TABLE, "Invalid " + value.where()
+          + ": expected a table name of letters, digits and _, optionally schema-qualified (schema.table)");
+    }
+    return text;
+  }
+
+  /** {@link #KEY_CACHE_TTL}: zero or more, default 5 minutes. */
+  public java.time.Duration keyCacheTtl() {
+    java.time.Duration ttl = durationSetting(KEY_CACHE_TTL);
+    return ttl == null ? java.time.Duration.ofMinutes(5) : ttl;
+  }
+
+  /** {@link #KEY_CACHE_SIZE}: zero or more, default 10000. */
+  public long keyCacheSize() {
+    Value value = lookup(KEY_CACHE_SIZE);
+    if (value == null) {
+      return 10_000;
+    }
+    try {
+      long size = Long.parseLong(value.text().trim());
+      if (size >= 0) {
+        return size;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new ConfigurationException(KEY_CACHE_SIZE, "Invalid " + value.where() + ": expected a number of keys, 0 or more");
+  }
+
+  /** {@link #ROTATE_AFTER}: a positive duration, or {@code null} (never) when unset. */
+  public java.time.Duration rotateAfter() {
+    java.time.Duration after = durationSetting(ROTATE_AFTER);
+    if (after != null && after.isZero()) {
+      throw new ConfigurationException(ROTATE_AFTER, "Invalid " + lookup(ROTATE_AFTER).where()
+          + ": must be longer than zero (leave it unset to never rotate on a schedule)");
+    }
+    return after;
+  }
+
+  /** An ISO-8601 duration setting ({@code PT5M}, {@code P30D}), zero or more, or {@code null} when unset. */
+  private java.time.Duration durationSetting(String setting) {
+    Value value = lookup(setting);
+    if (value == null) {
+      return null;
+    }
+    try {
+      java.time.Duration duration = java.time.Duration.parse(value.text().trim());
+      if (!duration.isNegative()) {
+        return duration;
+      }
+    } catch (java.time.format.DateTimeParseException ignored) {
+      // reported below
+    }
+    throw new ConfigurationException(setting, "Invalid " + value.where() + ": expected an ISO-8601 duration of zero or more,"
+        + " such as PT5M (5 minutes) or P30D (30 days)");
   }
 
   @Override

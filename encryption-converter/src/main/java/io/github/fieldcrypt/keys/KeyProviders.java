@@ -31,6 +31,12 @@ public final class KeyProviders {
   public static final String PKCS11_MASTER_KEY = "fieldcrypt.pkcs11.master-key";
   /** pkcs11: the data keys, wrapped by the master key: {@code id:base64,id:base64} ({@code keygen --provider pkcs11} makes them). */
   public static final String PKCS11_WRAPPED_KEYS = "fieldcrypt.pkcs11.wrapped-keys";
+  /**
+   * pkcs11 in tenant mode: the master keys inside the token, {@code id:alias,id:alias} (default
+   * {@code 1:} and {@link #PKCS11_MASTER_KEY}); the highest id, or {@code fieldcrypt.active-key},
+   * wraps new tenant data keys.
+   */
+  public static final String PKCS11_MASTER_KEYS = "fieldcrypt.pkcs11.master-keys";
   /** passphrase: the passphrase (at least 12 characters). */
   public static final String PASSPHRASE = "fieldcrypt.passphrase";
   /** passphrase: the stored random salt, base64, at least 16 bytes ({@code keygen --provider passphrase} makes one). */
@@ -51,7 +57,7 @@ public final class KeyProviders {
   public static List<String> settingNames() {
     return List.of(FieldcryptSettings.KEYS, FieldcryptSettings.ACTIVE_KEY, FieldcryptSettings.DETERMINISTIC_KEY, KEY_PROVIDER,
         KEYSTORE_PATH, KEYSTORE_PASSWORD, KEYSTORE_KEYS, KEYSTORE_KEY_PASSWORD,
-        PKCS11_CONFIG, PKCS11_PIN, PKCS11_MASTER_KEY, PKCS11_WRAPPED_KEYS,
+        PKCS11_CONFIG, PKCS11_PIN, PKCS11_MASTER_KEY, PKCS11_WRAPPED_KEYS, PKCS11_MASTER_KEYS,
         PASSPHRASE, PASSPHRASE_SALT, PASSPHRASE_KEY_ID, PASSPHRASE_ITERATIONS);
   }
 

@@ -157,6 +157,60 @@ public final class Pkcs11Token implements AutoCloseable {
     }
   }
 
+  /** Whether the token holds a master key under this alias. */
+  public boolean hasMasterKey(String alias) {
+    return masterKey(alias) != null;
+  }
+
+  /**
+   * Wraps a data key inside the token with the master key under this alias, bound to
+   * {@code associatedData}: {@code nonce (12) || AES-GCM(key) || tag (16)}.
+   *
+   * @throws ConfigurationException when the token has no such master key
+   * @throws GeneralSecurityException when the token refuses the operation
+   */
+  public byte[] wrap(String masterAlias, DataKey key, byte[] associatedData) throws GeneralSecurityException {
+    SecretKey master = requireMaster(masterAlias);
+    byte[] nonce = new byte[NONCE];
+    new SecureRandom().nextBytes(nonce);
+    byte[] plain = key.secretKey().getEncoded();
+    try {
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding", provider);
+      cipher.init(Cipher.ENCRYPT_MODE, master, new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.updateAAD(associatedData);
+      byte[] sealed = cipher.doFinal(plain);
+      byte[] wrapped = new byte[NONCE + sealed.length];
+      System.arraycopy(nonce, 0, wrapped, 0, NONCE);
+      System.arraycopy(sealed, 0, wrapped, NONCE, sealed.length);
+      return wrapped;
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /**
+   * Unwraps, inside the token, a data key made by {@link #wrap(String, DataKey, byte[])}.
+   *
+   * @throws ConfigurationException when the token has no such master key
+   * @throws GeneralSecurityException when the wrapped key was not made by this master key with
+   *     this associated data, or was altered
+   */
+  public DataKey unwrap(String masterAlias, int id, byte[] wrapped, byte[] associatedData) throws GeneralSecurityException {
+    SecretKey master = requireMaster(masterAlias);
+    if (wrapped.length != NONCE + DataKey.LENGTH + TAG_BITS / 8) {
+      throw new javax.crypto.AEADBadTagException("wrapped key of the wrong length");
+    }
+    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding", provider);
+    cipher.init(Cipher.DECRYPT_MODE, master, new GCMParameterSpec(TAG_BITS, wrapped, 0, NONCE));
+    cipher.updateAAD(associatedData);
+    byte[] dataKey = cipher.doFinal(wrapped, NONCE, wrapped.length - NONCE);
+    try {
+      return DataKey.of(id, dataKey);
+    } finally {
+      Arrays.fill(dataKey, (byte) 0);
+    }
+  }
+
   private SecretKey requireMaster(String alias) {
     SecretKey master = masterKey(alias);
     if (master == null) {
