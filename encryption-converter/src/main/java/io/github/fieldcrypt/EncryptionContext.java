@@ -50,6 +50,16 @@ public final class EncryptionContext {
     return new EncryptionContext(normalize(context), null, null);
   }
 
+  /**
+   * This context for one tenant (tenant mode): {@code "<table>.<column>|tenant=<id>"}, the tenant
+   * id verbatim (not lower-cased: tenant ids are compared exactly). A value moved to another
+   * tenant's row does not decrypt.
+   */
+  public EncryptionContext forTenant(String tenant) {
+    requireName(tenant, "tenant");
+    return new EncryptionContext(context + "|tenant=" + tenant, entity, attribute);
+  }
+
   /** The same context, naming the entity and attribute in error messages. */
   public EncryptionContext describing(String entity, String attribute) {
     return new EncryptionContext(context, entity, attribute);

@@ -209,11 +209,50 @@ public final class FieldEncryptor {
   }
 
   private byte[] authenticate(byte[] value, EncryptionContext context) {
+    return authenticate(value, context, keyRing::find, keyRing.ids().toString());
+  }
+
+  /**
+   * Finds the key a stored value names: the key ring's, or (tenant mode) the tenant's data keys.
+   * Returns {@code null} when there is no such key; may throw a typed exception of its own
+   * (e.g. {@link KeyDestroyedException}).
+   */
+  @FunctionalInterface
+  public interface KeyLookup {
+    DataKey find(int keyId);
+  }
+
+  /**
+   * Encrypts under a given key, not the ring's (tenant mode: the tenant's data key, with the
+   * tenant in the context). The same v1 format, randomized or deterministic.
+   */
+  public static byte[] encryptWithKey(byte[] plaintext, EncryptionContext context, DataKey key, boolean deterministic) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    if (deterministic) {
+      return AesGcmSiv.encrypt(key.deterministicKeys(), plaintext, context.associatedData(CiphertextFormat.ALG_AES_256_GCM_SIV, key.id()));
+    }
+    return AesGcm.encrypt(key.secretKey(), plaintext, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, key.id()));
+  }
+
+  /**
+   * Decrypts a binary value of the v1 shape with the key {@code keys} finds for its key id.
+   *
+   * @throws UnknownKeyException when there is no key with that id
+   * @throws DecryptionException when the value does not authenticate
+   */
+  public static byte[] decryptWithKeys(byte[] value, EncryptionContext context, KeyLookup keys) {
+    if (!CiphertextFormat.hasV1Shape(value)) {
+      throw notCiphertext(context);
+    }
+    return authenticate(value, context, keys, "of this tenant");
+  }
+
+  private static byte[] authenticate(byte[] value, EncryptionContext context, KeyLookup keys, String where) {
     int keyId = CiphertextFormat.keyId(value);
-    DataKey key = keyRing.find(keyId);
+    DataKey key = keys.find(keyId);
     if (key == null) {
       throw new UnknownKeyException("Cannot decrypt " + context.describe() + ": key id " + keyId
-          + " is not in the key ring " + keyRing.ids() + "; add that key to fieldcrypt.keys (old keys must stay while rows use them)",
+          + " is not in the key ring " + where + "; add that key to fieldcrypt.keys (old keys must stay while rows use them)",
           context.value(), keyId);
     }
     try {

@@ -9,12 +9,15 @@ final class BinaryConverter extends EncryptedAttributeConverter<byte[], byte[]> 
 
   @Override
   protected byte[] encryptValue(byte[] attribute) {
+    if (tenantMode()) {
+      return attribute;
+    }
     return deterministic() ? encryptor().encryptDeterministic(attribute, context()) : encryptor().encrypt(attribute, context());
   }
 
   @Override
   protected byte[] decryptValue(byte[] column) {
-    return encryptor().decrypt(column, context());
+    return tenantMode() ? column : encryptor().decrypt(column, context());
   }
 
   @Override

@@ -25,6 +25,7 @@ public abstract class EncryptedAttributeConverter<D, R> implements AttributeConv
   private volatile FieldEncryptor encryptor;
   private volatile EncryptionContext context;
   private volatile AttributeMetrics metrics = AttributeMetrics.NOOP;
+  private volatile boolean tenantMode;
 
   /** @param explicitContext the context, or {@code null} to use the column's table and column */
   protected EncryptedAttributeConverter(String explicitContext) {
@@ -64,6 +65,16 @@ public abstract class EncryptedAttributeConverter<D, R> implements AttributeConv
 
   final void bind(AttributeMetrics metrics) {
     this.metrics = metrics;
+  }
+
+  /** Tenant mode: the column type encrypts with the session's tenant key; this converter only formats. */
+  final void bindTenantMode() {
+    this.tenantMode = true;
+  }
+
+  /** Whether values pass through as canonical plaintext, for the tenant mode column type to encrypt. */
+  protected final boolean tenantMode() {
+    return tenantMode;
   }
 
   @Override

@@ -9,6 +9,7 @@ import org.hibernate.boot.spi.MetadataBuildingContext;
 import org.hibernate.mapping.BasicValue;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.mapping.Property;
+import org.hibernate.type.descriptor.jdbc.JdbcType;
 
 /**
  * Turns {@link Encrypted @Encrypted} into a converter built for that one attribute.
@@ -40,12 +41,20 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
           + " Integer, Long, BigDecimal, Boolean, LocalDate, LocalDateTime, Instant, UUID or an enum");
     }
     FieldEncryptorService service = FieldEncryptorService.of(buildingContext.getBootstrapContext().getServiceRegistry());
-    converter.bind(service.encryptor());
+    boolean tenantMode = service.tenantMode();
+    if (tenantMode) {
+      // The session (tenant, transaction) reaches the column type, not the converter: it encrypts there.
+      converter.bindTenantMode();
+      JdbcType columnType = type == byte[].class ? TenantJdbcTypes.binary(converter, service) : TenantJdbcTypes.text(converter, service);
+      basicValue.setExplicitJdbcTypeAccess(typeConfiguration -> columnType);
+    } else {
+      converter.bind(service.encryptor());
+    }
     if (converter.explicitContext() != null) {
       converter.bind(converter.explicitContext().describing(entity, property.getName()));
     }
     basicValue.setJpaAttributeConverterDescriptor(HibernateCompat.converterDescriptor(converter, buildingContext));
-    EncryptingMutabilityPlan<?, ?> plan = new EncryptingMutabilityPlan<>(converter);
+    EncryptingMutabilityPlan<?, ?> plan = new EncryptingMutabilityPlan<>(converter, tenantMode ? service : null);
     basicValue.setExplicitMutabilityPlanAccess(typeConfiguration -> plan);
     // The column's physical name is final only once all mappings are bound: FieldcryptIntegrator
     // binds the context then, and checks that every @Encrypted attribute got one.

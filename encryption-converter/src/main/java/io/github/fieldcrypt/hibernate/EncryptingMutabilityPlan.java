@@ -2,6 +2,7 @@ package io.github.fieldcrypt.hibernate;
 
 import java.io.Serializable;
 import org.hibernate.SharedSessionContract;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.type.descriptor.java.MutabilityPlan;
 
 /**
@@ -16,10 +17,13 @@ final class EncryptingMutabilityPlan<D, R> implements MutabilityPlan<D> {
   private static final long serialVersionUID = 1L;
 
   private final transient EncryptedAttributeConverter<D, R> converter;
+  private final transient FieldEncryptorService tenantKeys;
   private final boolean mutable;
 
-  EncryptingMutabilityPlan(EncryptedAttributeConverter<D, R> converter) {
+  /** @param tenantKeys in tenant mode the service whose tenant keys encrypt cache entries, else {@code null} */
+  EncryptingMutabilityPlan(EncryptedAttributeConverter<D, R> converter, FieldEncryptorService tenantKeys) {
     this.converter = converter;
+    this.tenantKeys = tenantKeys;
     this.mutable = converter.mutableDomain();
   }
 
@@ -39,12 +43,33 @@ final class EncryptingMutabilityPlan<D, R> implements MutabilityPlan<D> {
 
   @Override
   public Serializable disassemble(D value, SharedSessionContract session) {
-    return value == null ? null : (Serializable) converter.convertToDatabaseColumn(value);
+    if (value == null) {
+      return null;
+    }
+    R column = converter.convertToDatabaseColumn(value);
+    if (tenantKeys == null) {
+      return (Serializable) column;
+    }
+    // Tenant mode: the converter gave the canonical plaintext; the tenant's key encrypts it.
+    SharedSessionContractImplementor s = (SharedSessionContractImplementor) session;
+    return column instanceof byte[] bytes
+        ? tenantKeys.tenantEncryption().encrypt(bytes, converter, s)
+        : tenantKeys.tenantEncryption().encryptText((String) column, converter, s);
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public D assemble(Serializable cached, SharedSessionContract session) {
-    return cached == null ? null : converter.convertToEntityAttribute((R) cached);
+    if (cached == null) {
+      return null;
+    }
+    if (tenantKeys == null) {
+      return converter.convertToEntityAttribute((R) cached);
+    }
+    SharedSessionContractImplementor s = (SharedSessionContractImplementor) session;
+    Object plaintext = cached instanceof byte[] bytes
+        ? tenantKeys.tenantEncryption().decrypt(bytes, converter, s)
+        : tenantKeys.tenantEncryption().decryptText((String) cached, converter, s);
+    return converter.convertToEntityAttribute((R) plaintext);
   }
 }

@@ -21,6 +21,7 @@ public final class FieldEncryptorService implements Service {
   private final Object meterRegistry;
   private FieldEncryptor encryptor;
   private FieldcryptMetrics metrics;
+  private volatile TenantEncryption tenantEncryption;
   private final Map<EncryptedAttributeConverter<?, ?>, String> created = new IdentityHashMap<>();
 
   FieldEncryptorService(FieldcryptSettings settings, Object meterRegistry) {
@@ -52,6 +53,37 @@ public final class FieldEncryptorService implements Service {
       encryptor = FieldEncryptor.fromSettings(settings);
     }
     return encryptor;
+  }
+
+  /** Whether {@code fieldcrypt.tenant-mode} is on: values are encrypted under their tenant's data key. */
+  boolean tenantMode() {
+    return settings.tenantMode();
+  }
+
+  /** Opens the tenant key store (tenant mode), once, while the SessionFactory starts. */
+  synchronized TenantEncryption startTenantMode(org.hibernate.engine.spi.SessionFactoryImplementor sessionFactory) {
+    if (tenantEncryption == null) {
+      tenantEncryption = TenantEncryption.start(settings, sessionFactory);
+    }
+    return tenantEncryption;
+  }
+
+  /** The tenant key store's encryption. @throws ConfigurationException before the SessionFactory started */
+  TenantEncryption tenantEncryption() {
+    TenantEncryption started = tenantEncryption;
+    if (started == null) {
+      throw new ConfigurationException(FieldcryptSettings.TENANT_MODE, "Tenant mode is not started: the SessionFactory"
+          + " has not finished starting");
+    }
+    return started;
+  }
+
+  /** Closes the tenant key store, if any. */
+  synchronized void stop() {
+    if (tenantEncryption != null) {
+      tenantEncryption.close();
+      tenantEncryption = null;
+    }
   }
 
   /** The {@code fieldcrypt.*} settings of this registry. */

@@ -56,6 +56,15 @@ public final class FieldcryptIntegrator implements Integrator {
     }
     FieldEncryptorService service = FieldEncryptorService.of(sessionFactory.getServiceRegistry());
     Map<EncryptedAttributeConverter<?, ?>, String> fromAnnotations = service.takeRegistered();
+    if (service.tenantMode()) {
+      for (Map.Entry<EncryptedAttributeConverter<?, ?>, List<Use>> entry : uses.entrySet()) {
+        if (!entry.getKey().tenantMode()) {
+          throw new ConfigurationException(io.github.fieldcrypt.FieldcryptSettings.TENANT_MODE, entry.getKey().getClass().getSimpleName()
+              + " on " + entry.getValue().get(0).where() + " cannot use tenant keys (a @Convert converter never sees the"
+              + " session's tenant); use @Encrypted in tenant mode");
+        }
+      }
+    }
     List<EncryptedColumnQueryCheck.Column> columns = new ArrayList<>();
     for (Map.Entry<EncryptedAttributeConverter<?, ?>, List<Use>> entry : uses.entrySet()) {
       bind(entry.getKey(), entry.getValue(), service);
@@ -75,7 +84,12 @@ public final class FieldcryptIntegrator implements Integrator {
       }
     }
     if (!uses.isEmpty()) {
-      LOG.log(System.Logger.Level.INFO, "fieldcrypt: {0} encrypted attribute(s), {1}", uses.size(), service.encryptor().keyRing());
+      if (service.tenantMode()) {
+        TenantEncryption tenants = service.startTenantMode(sessionFactory);
+        LOG.log(System.Logger.Level.INFO, "fieldcrypt: {0} encrypted attribute(s), tenant keys in {1}", uses.size(), tenants.store());
+      } else {
+        LOG.log(System.Logger.Level.INFO, "fieldcrypt: {0} encrypted attribute(s), {1}", uses.size(), service.encryptor().keyRing());
+      }
       installQueryCheck(sessionFactory, columns, service);
     }
   }
@@ -122,7 +136,7 @@ public final class FieldcryptIntegrator implements Integrator {
       byContext.putIfAbsent(physicalContext(use).value(), use);
     }
     Use first = uses.get(0);
-    if (!converter.hasEncryptor()) {
+    if (!converter.hasEncryptor() && !service.tenantMode()) {
       converter.bind(service.encryptor());
     }
     if (converter.explicitContext() != null) {
@@ -150,6 +164,7 @@ public final class FieldcryptIntegrator implements Integrator {
 
   @Override
   public void disintegrate(SessionFactoryImplementor sessionFactory, SessionFactoryServiceRegistry serviceRegistry) {
-    // Nothing to release: converters hold no resources.
+    // Converters hold no resources; the tenant key store (tenant mode) holds a cache and closes.
+    FieldEncryptorService.of(sessionFactory.getServiceRegistry()).stop();
   }
 }

@@ -1,6 +1,9 @@
 package io.github.fieldcrypt.hibernate;
 
 import jakarta.persistence.AttributeConverter;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -46,6 +49,25 @@ final class HibernateCompat {
   }
 
   private HibernateCompat() {}
+
+  /**
+   * Runs {@code callback} once the session's current transaction has ended: {@code true} after a
+   * commit, {@code false} after a rollback. A JTA {@code Synchronization} on the session's
+   * transaction: the same API on 6.6 and 7.x, resource-local and JTA alike.
+   */
+  static void afterTransactionCompletion(SharedSessionContractImplementor session, java.util.function.Consumer<Boolean> callback) {
+    session.accessTransaction().registerSynchronization(new Synchronization() {
+      @Override
+      public void beforeCompletion() {
+        // nothing to do before
+      }
+
+      @Override
+      public void afterCompletion(int status) {
+        callback.accept(status == Status.STATUS_COMMITTED);
+      }
+    });
+  }
 
   static ConverterDescriptor converterDescriptor(AttributeConverter<?, ?> converter, MetadataBuildingContext context) {
     try {

@@ -18,6 +18,9 @@ abstract class TextConverter<D> extends EncryptedAttributeConverter<D, String> {
   @Override
   protected final String encryptValue(D attribute) {
     String plaintext = codec.format().apply(attribute);
+    if (tenantMode()) {
+      return plaintext;
+    }
     return deterministic()
         ? encryptor().encryptToTextDeterministic(plaintext, context())
         : encryptor().encryptToText(plaintext, context());
@@ -25,7 +28,7 @@ abstract class TextConverter<D> extends EncryptedAttributeConverter<D, String> {
 
   @Override
   protected final D decryptValue(String column) {
-    String plaintext = encryptor().decryptText(column, context());
+    String plaintext = tenantMode() ? column : encryptor().decryptText(column, context());
     try {
       return codec.parse().apply(plaintext);
     } catch (RuntimeException notCanonical) {

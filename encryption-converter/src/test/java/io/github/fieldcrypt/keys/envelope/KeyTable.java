@@ -45,7 +45,12 @@ final class KeyTable implements AutoCloseable {
 
   /** Creates a fresh table through the shipped changelog. */
   static KeyTable create(TestDatabase db) throws Exception {
-    KeyTable table = new KeyTable(db, db.url(), "fck_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    return create(db, db.url());
+  }
+
+  /** Creates a fresh table at this URL (an H2 URL names one in-memory database). */
+  static KeyTable create(TestDatabase db, String url) throws Exception {
+    KeyTable table = new KeyTable(db, url, "fck_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     try {
       table.liquibaseUpdate();
     } catch (Exception | Error e) {
