@@ -1,19 +1,13 @@
 package io.github.fieldcrypt.hibernate;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.fieldcrypt.ConfigurationException;
-import io.github.fieldcrypt.DecryptionException;
 import io.github.fieldcrypt.EncryptionContext;
-import io.github.fieldcrypt.FieldEncryptor;
 import io.github.fieldcrypt.FieldcryptException;
 import io.github.fieldcrypt.FieldcryptSettings;
-import io.github.fieldcrypt.crypto.CiphertextFormat;
-import io.github.fieldcrypt.keys.DataKey;
+import io.github.fieldcrypt.TenantFieldEncryptor;
 import io.github.fieldcrypt.keys.envelope.ConnectionSource;
 import io.github.fieldcrypt.keys.envelope.TenantKeyStore;
 import io.github.fieldcrypt.spi.TenantResolver;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
@@ -37,16 +31,12 @@ final class TenantEncryption implements AutoCloseable {
   /** A {@link TenantResolver} class name. */
   static final String TENANT_RESOLVER = "fieldcrypt.tenant-resolver";
 
-  private final TenantKeyStore store;
+  private final TenantFieldEncryptor encryptor;
   private final TenantResolver resolver;
-  private final boolean allowPlaintextReads;
-  // Contexts per column and tenant, so the associated data is not rebuilt per value.
-  private final Cache<String, EncryptionContext> contexts = Caffeine.newBuilder().maximumSize(50_000).build();
 
-  private TenantEncryption(TenantKeyStore store, TenantResolver resolver, boolean allowPlaintextReads) {
-    this.store = store;
+  private TenantEncryption(TenantFieldEncryptor encryptor, TenantResolver resolver) {
+    this.encryptor = encryptor;
     this.resolver = resolver;
-    this.allowPlaintextReads = allowPlaintextReads;
   }
 
   /**
@@ -55,70 +45,37 @@ final class TenantEncryption implements AutoCloseable {
    * @throws ConfigurationException naming the setting to fix (wrong master key, missing table...)
    */
   static TenantEncryption start(FieldcryptSettings settings, SessionFactoryImplementor sessionFactory) {
+    TenantResolver resolver = resolver(settings);
     TenantKeyStore store = TenantKeyStore.fromSettings(settings, connections(sessionFactory));
-    return new TenantEncryption(store, resolver(settings), settings.allowPlaintextReads());
+    return new TenantEncryption(new TenantFieldEncryptor(store, settings.allowPlaintextReads()), resolver);
   }
 
   TenantKeyStore store() {
-    return store;
+    return encryptor.store();
   }
 
   /** Encrypts a canonical string for the session's tenant: base64url v1 text. */
   String encryptText(String plaintext, EncryptedAttributeConverter<?, ?> column, SharedSessionContractImplementor session) {
-    return CiphertextFormat.toText(encrypt(plaintext.getBytes(StandardCharsets.UTF_8), column, session));
+    Connection tx = connection(session);
+    return encryptor.encryptToText(plaintext, column.context(), tenant(column, session), column.deterministic(), tx,
+        tx == null ? null : callback -> HibernateCompat.afterTransactionCompletion(session, callback));
   }
 
   /** Encrypts bytes for the session's tenant: the binary v1 value. */
   byte[] encrypt(byte[] plaintext, EncryptedAttributeConverter<?, ?> column, SharedSessionContractImplementor session) {
-    String tenant = tenant(column, session);
-    DataKey key = activeKey(tenant, session);
-    return FieldEncryptor.encryptWithKey(plaintext, context(column, tenant), key, column.deterministic());
+    Connection tx = connection(session);
+    return encryptor.encrypt(plaintext, column.context(), tenant(column, session), column.deterministic(), tx,
+        tx == null ? null : callback -> HibernateCompat.afterTransactionCompletion(session, callback));
   }
 
   /** Decrypts text written for the session's tenant (plaintext reads as configured). */
   String decryptText(String stored, EncryptedAttributeConverter<?, ?> column, SharedSessionContractImplementor session) {
-    if (!CiphertextFormat.mayBeV1Text(stored)) {
-      return plaintext(stored, column);
-    }
-    byte[] bytes = CiphertextFormat.fromText(stored);
-    if (!CiphertextFormat.hasV1Shape(bytes)) {
-      return plaintext(stored, column);
-    }
-    return new String(decryptValue(bytes, column, session), StandardCharsets.UTF_8);
+    return encryptor.decryptText(stored, column.context(), tenant(column, session), connection(session));
   }
 
   /** Decrypts a binary value written for the session's tenant. */
   byte[] decrypt(byte[] stored, EncryptedAttributeConverter<?, ?> column, SharedSessionContractImplementor session) {
-    if (!CiphertextFormat.hasV1Shape(stored)) {
-      return plaintext(stored, column);
-    }
-    return decryptValue(stored, column, session);
-  }
-
-  private byte[] decryptValue(byte[] value, EncryptedAttributeConverter<?, ?> column, SharedSessionContractImplementor session) {
-    String tenant = tenant(column, session);
-    Connection connection = connection(session);
-    return FieldEncryptor.decryptWithKeys(value, context(column, tenant),
-        keyId -> connection == null ? store.find(tenant, keyId) : store.find(tenant, keyId, connection));
-  }
-
-  private <T> T plaintext(T stored, EncryptedAttributeConverter<?, ?> column) {
-    if (allowPlaintextReads) {
-      return stored;
-    }
-    EncryptionContext context = column.context();
-    throw new DecryptionException(DecryptionException.Reason.NOT_CIPHERTEXT, "Cannot decrypt " + describe(column)
-        + ": the stored value is not a fieldcrypt v1 ciphertext (plaintext not yet migrated, or a damaged value); run"
-        + " encryptColumn, or set " + FieldcryptSettings.ALLOW_PLAINTEXT_READS + "=true while migrating",
-        context == null ? null : context.value(), null);
-  }
-
-  private DataKey activeKey(String tenant, SharedSessionContractImplementor session) {
-    Connection connection = connection(session);
-    if (connection == null) {
-      return store.activeKey(tenant);
-    }
-    return store.activeKey(tenant, connection, callback -> HibernateCompat.afterTransactionCompletion(session, callback));
+    return encryptor.decrypt(stored, column.context(), tenant(column, session), connection(session));
   }
 
   /** The session's connection when it is in a transaction (the first key is created in it), else {@code null}. */
@@ -140,11 +97,6 @@ final class TenantEncryption implements AutoCloseable {
           + " CurrentTenantIdentifierResolver, or name a TenantResolver in " + TENANT_RESOLVER + ")");
     }
     return tenant.toString();
-  }
-
-  private EncryptionContext context(EncryptedAttributeConverter<?, ?> column, String tenant) {
-    EncryptionContext base = column.context();
-    return contexts.get(base.value() + '\u0000' + tenant + '\u0000' + base.entity() + '.' + base.attribute(), k -> base.forTenant(tenant));
   }
 
   private static String describe(EncryptedAttributeConverter<?, ?> column) {
@@ -209,6 +161,6 @@ final class TenantEncryption implements AutoCloseable {
 
   @Override
   public void close() {
-    store.close();
+    encryptor.store().close();
   }
 }

@@ -46,6 +46,37 @@ public final class KeyUsage {
   }
 
   /**
+   * Refuses to retire a key that rows still use: scans each {@code "table.column"} (headers only)
+   * and returns the reports when no row of any of them is under {@code keyId}.
+   *
+   * @throws io.github.fieldcrypt.KeyInUseException naming the columns and how many rows use the key
+   */
+  public static java.util.List<Report> requireUnused(Connection connection, int keyId, java.util.List<String> columns)
+      throws SQLException {
+    java.util.List<Report> reports = new java.util.ArrayList<>();
+    StringBuilder users = new StringBuilder();
+    long total = 0;
+    for (String qualified : columns) {
+      int dot = qualified.lastIndexOf('.');
+      if (dot <= 0) {
+        throw new IllegalArgumentException("Expected table.column, got " + qualified);
+      }
+      Report report = of(connection, qualified.substring(0, dot), qualified.substring(dot + 1));
+      reports.add(report);
+      long rows = report.rowsByKeyId().getOrDefault(keyId, 0L);
+      if (rows > 0) {
+        users.append(users.length() == 0 ? "" : ", ").append(qualified).append(": ").append(rows);
+        total += rows;
+      }
+    }
+    if (total > 0) {
+      throw new io.github.fieldcrypt.KeyInUseException("Key id " + keyId + " cannot be retired: " + total
+          + " row(s) still use it (" + users + "); run reencryptColumn on those columns first", keyId);
+    }
+    return reports;
+  }
+
+  /**
    * Scans the column once (streaming: memory does not grow with the table).
    *
    * @param table a table name, optionally {@code schema.table}, as plain identifiers

@@ -35,6 +35,15 @@ final class DemoCommand implements Callable<Integer> {
     {"tenants", "api_key"}, {"customers", "email"}, {"customers", "national_id"}, {"customers", "birth_date"}, {"customers", "notes"}
   };
 
+  /** The demo's encrypted columns as "table.column". */
+  static List<String> encryptedColumns() {
+    List<String> columns = new ArrayList<>();
+    for (String[] column : ENCRYPTED) {
+      columns.add(column[0] + "." + column[1]);
+    }
+    return columns;
+  }
+
   @Spec CommandSpec spec;
 
   @Mixin DatabaseOptions db;
@@ -96,9 +105,16 @@ final class DemoCommand implements Callable<Integer> {
       step("6. Rotating the key: key " + (keys.activeId() + 1) + " becomes active, reencryptColumn (db/003-reencrypt.xml) moves the rows");
       SampleKeys rotated = keys.rotate();
       out.println("   before: " + KeyUsageLine.of(url, user, password));
+      try (Connection c = DriverManager.getConnection(url, user, password)) {
+        io.github.fieldcrypt.keys.KeyUsage.requireUnused(c, keys.activeId(), encryptedColumns());
+        out.println("   (unexpected: key " + keys.activeId() + " could be retired before re-encryption)");
+      } catch (io.github.fieldcrypt.KeyInUseException refused) {
+        out.println("   Retiring key " + keys.activeId() + " now is refused: " + refused.getMessage());
+      }
       db.migrations(rotated, out).update("db/003-reencrypt.xml");
       out.println("   after:  " + KeyUsageLine.of(url, user, password));
-      out.println("   No row is under key " + keys.activeId() + " any more: it could now be retired.");
+      out.println("   No row is under key " + keys.activeId() + " any more: it could now be retired"
+          + " (java -jar sample-app/target/sample-app.jar retire --key " + keys.activeId() + ").");
       keys = rotated;
       try (SessionFactory sf = sessionFactory(keys.settings())) {
         findByEmail(sf, "bob@example.org");

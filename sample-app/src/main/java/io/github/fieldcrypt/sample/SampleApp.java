@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fieldcrypt-sample", mixinStandardHelpOptions = true, version = "fieldcrypt sample 0.1.0",
     description = "Shows fieldcrypt's field-level encryption on an embedded H2 database.",
     subcommands = {DemoCommand.class, MigrationCommands.Update.class, MigrationCommands.Rollback.class,
-        MigrationCommands.Rotate.class, InspectCommand.class, KeyUsageCommand.class, SeedCommand.class, KeygenCommand.class,
+        MigrationCommands.Rotate.class, InspectCommand.class, KeyUsageCommand.class, RetireCommand.class, SeedCommand.class, KeygenCommand.class,
         CommandLine.HelpCommand.class})
 public final class SampleApp implements Runnable {
   @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")

@@ -46,6 +46,7 @@ class SampleAppTest {
         .contains("UnsupportedQueryException: Query on encrypted Customer.email (column customers.email) uses like")
         .contains("DecryptionException: Cannot decrypt Tenant.apiKey (context \"tenants.api_key\") with key id 1")
         .contains("before: values per key id: key 1 = 14, not encrypted = 0")
+        .contains("Retiring key 1 now is refused: Key id 1 cannot be retired: 14 row(s) still use it (tenants.api_key: 3, customers.email: 3,")
         .contains("after:  values per key id: key 2 = 14, not encrypted = 0")
         .containsPattern("\\| TENANTS\\.API_KEY: 3 rows — 3 decrypted")
         .contains(dir.resolve("sample.mv.db").toAbsolutePath().toString());
@@ -74,6 +75,15 @@ class SampleAppTest {
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(again.out()).contains("after:  values per key id: key 3 = 14");
     assertThat(Files.readString(dir.resolve("demo-keys.txt"), StandardCharsets.UTF_8)).contains(",3:");
+
+    // Retiring: the active key is refused; key 1, which no row uses after the rollback, goes.
+    Run active = run("retire", "--key", "3", "--dir", dir.toString());
+    assertThat(active.exitCode()).isEqualTo(1);
+    assertThat(active.err()).contains("Key id 3 is the active key");
+    Run retired = run("retire", "--key", "1", "--dir", dir.toString());
+    assertThat(retired.exitCode()).as(retired.err()).isZero();
+    assertThat(retired.out()).contains("No row uses key id 1: removed it from");
+    assertThat(Files.readString(dir.resolve("demo-keys.txt"), StandardCharsets.UTF_8)).doesNotStartWith("1:").startsWith("2:");
   }
 
   @Test
