@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.github.fieldcrypt.testing.HandMadeFernet;
 import io.github.fieldcrypt.testing.PythonFernet;
 import io.github.fieldcrypt.testing.TestKeys;
 import java.nio.charset.StandardCharsets;
@@ -16,10 +17,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import javax.crypto.Cipher;
-import javax.crypto.Mac;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -127,16 +124,16 @@ class FernetTest {
 
   @Test
   void a_valid_hmac_over_invalid_padding_is_bad_padding_here_and_refused_by_python() throws Exception {
-    byte[] key = Base64.getUrlDecoder().decode(KEY);
     List<byte[]> badBlocks = List.of(
         new byte[16], // last byte 0
-        withTail(new byte[] {0x11}), // pad length 17
-        withTail(new byte[] {0x02, 0x03}), // inconsistent pad bytes
-        withTail(new byte[] {0x10})); // pad length 16, but the other 15 bytes are not 0x10
+        HandMadeFernet.blockEndingWith((byte) 0x11), // pad length 17
+        HandMadeFernet.blockEndingWith((byte) 0x02, (byte) 0x03), // inconsistent pad bytes
+        HandMadeFernet.blockEndingWith((byte) 0x10)); // pad length 16, but the other 15 bytes are not 0x10
     List<String> tokens = new ArrayList<>();
     for (byte[] plain : badBlocks) {
-      tokens.add(handMade(key, (byte) 0x80, T, IV, rawCbc(key, IV, plain)));
+      tokens.add(HandMadeFernet.token(KEY, (byte) 0x80, T, IV, plain));
     }
+    tokens.add(HandMadeFernet.badPadding(KEY, T));
     for (String token : tokens) {
       FernetException e = catchThrowableOfType(() -> FERNET.decrypt(token), FernetException.class);
       assertThat(e.reason()).isEqualTo(FernetException.Reason.BAD_PADDING);
@@ -148,26 +145,25 @@ class FernetTest {
     // the same construction with valid padding reads, so the refusal above is the padding's
     byte[] good = Arrays.copyOf(utf8("fifteen bytes!!"), 16);
     good[15] = 1;
-    String valid = handMade(key, (byte) 0x80, T, IV, rawCbc(key, IV, good));
+    String valid = HandMadeFernet.token(KEY, (byte) 0x80, T, IV, good);
     assertThat(FERNET.decrypt(valid)).isEqualTo(utf8("fifteen bytes!!"));
     assertThat(PythonFernet.decrypt(List.of(KEY), List.of(valid))).containsExactly(utf8("fifteen bytes!!"));
   }
 
   @Test
   void a_version_byte_other_than_0x80_is_malformed_even_with_a_valid_hmac() throws Exception {
-    byte[] key = Base64.getUrlDecoder().decode(KEY);
     byte[] padded = Arrays.copyOf(utf8("x"), 16);
     Arrays.fill(padded, 1, 16, (byte) 15);
     List<String> tokens = new ArrayList<>();
     for (int version : new int[] {0x00, 0x81, 0x7F, 0x91}) {
-      String token = handMade(key, (byte) version, T, IV, rawCbc(key, IV, padded));
+      String token = HandMadeFernet.token(KEY, (byte) version, T, IV, padded);
       tokens.add(token);
       FernetException e = catchThrowableOfType(() -> FERNET.decrypt(token), FernetException.class);
       assertThat(e.reason()).as("version %s", version).isEqualTo(FernetException.Reason.MALFORMED);
       assertThat(e.getMessage()).contains("version byte");
     }
     assertThat(PythonFernet.decrypt(List.of(KEY), tokens)).containsOnlyNulls();
-    assertThat(FERNET.decrypt(handMade(key, (byte) 0x80, T, IV, rawCbc(key, IV, padded)))).isEqualTo(utf8("x"));
+    assertThat(FERNET.decrypt(HandMadeFernet.token(KEY, (byte) 0x80, T, IV, padded))).isEqualTo(utf8("x"));
   }
 
   @Test
@@ -328,34 +324,5 @@ class FernetTest {
       t = (t << 8) | (data[i] & 0xFF);
     }
     return t;
-  }
-
-  private static byte[] withTail(byte[] tail) {
-    byte[] b = new byte[16];
-    System.arraycopy(tail, 0, b, 16 - tail.length, tail.length);
-    return b;
-  }
-
-  /** AES-128-CBC without padding: the ciphertext of exactly these blocks, for hand-made tokens. */
-  private static byte[] rawCbc(byte[] key, byte[] iv, byte[] blocks) throws Exception {
-    Cipher cipher = Cipher.getInstance("AES/CBC/NoPadding");
-    cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, 16, 16, "AES"), new IvParameterSpec(iv));
-    return cipher.doFinal(blocks);
-  }
-
-  /** A token built by hand from the spec: version, timestamp, IV, ciphertext, and a valid HMAC over them. */
-  private static String handMade(byte[] key, byte version, long time, byte[] iv, byte[] ciphertext) throws Exception {
-    byte[] data = new byte[25 + ciphertext.length + 32];
-    data[0] = version;
-    for (int i = 0; i < 8; i++) {
-      data[1 + i] = (byte) (time >>> (56 - 8 * i));
-    }
-    System.arraycopy(iv, 0, data, 9, 16);
-    System.arraycopy(ciphertext, 0, data, 25, ciphertext.length);
-    Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(key, 0, 16, "HmacSHA256"));
-    mac.update(data, 0, data.length - 32);
-    mac.doFinal(data, data.length - 32);
-    return encode(data);
   }
 }
