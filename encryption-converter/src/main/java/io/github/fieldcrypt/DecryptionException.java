@@ -8,7 +8,8 @@ package io.github.fieldcrypt;
  * ({@link Reason#AUTHENTICATION_FAILED}): it was altered, copied from another column or tenant,
  * or written under a different key with the same id. The two cannot be told apart further by
  * design; AES-GCM reveals nothing else. Reading Fernet tokens ({@code fieldcrypt.read-fernet})
- * adds {@link Reason#MALFORMED_TOKEN}, {@link Reason#BAD_PADDING} and {@link Reason#EXPIRED}.
+ * adds {@link Reason#MALFORMED_TOKEN}, {@link Reason#BAD_PADDING}, {@link Reason#EXPIRED} and
+ * {@link Reason#NOT_UTF8}.
  */
 public class DecryptionException extends FieldcryptException {
   private static final long serialVersionUID = 1L;
@@ -33,7 +34,9 @@ public class DecryptionException extends FieldcryptException {
      * Fernet reads with {@code fieldcrypt.fernet-ttl}: the token is older than the time-to-live,
      * or stamped more than 60 seconds in the future.
      */
-    EXPIRED
+    EXPIRED,
+    /** Fernet reads: the token reads, but its plaintext is bytes that are not UTF-8 text. */
+    NOT_UTF8
   }
 
   private final Reason reason;

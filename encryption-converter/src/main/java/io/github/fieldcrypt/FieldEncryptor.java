@@ -214,13 +214,14 @@ public final class FieldEncryptor {
   /** A Fernet token (transition reads): its plaintext, or a typed error naming the context, never the token. */
   private String readFernet(String token, EncryptionContext context) {
     try {
-      return new String(fernet.decrypt(token), StandardCharsets.UTF_8);
+      return fernet.decryptText(token);
     } catch (FernetException e) {
       DecryptionException.Reason reason = switch (e.reason()) {
         case MALFORMED -> DecryptionException.Reason.MALFORMED_TOKEN;
         case NOT_AUTHENTIC -> DecryptionException.Reason.AUTHENTICATION_FAILED;
         case BAD_PADDING -> DecryptionException.Reason.BAD_PADDING;
         case EXPIRED, FUTURE_TIMESTAMP -> DecryptionException.Reason.EXPIRED;
+        case NOT_UTF8 -> DecryptionException.Reason.NOT_UTF8;
       };
       throw new DecryptionException(reason, "Cannot decrypt " + context.describe() + ": the stored value " + e.getMessage()
           + " (read because " + FieldcryptSettings.READ_FERNET + "=true; keys from " + FieldcryptSettings.FERNET_KEYS + ")",

@@ -85,6 +85,8 @@ class FieldEncryptorFernetTest {
     assertFails(lenient, otherKey, DecryptionException.Reason.AUTHENTICATION_FAILED, "verifies under none");
     assertFails(lenient, badPadding, DecryptionException.Reason.BAD_PADDING, "padding is invalid");
     assertFails(lenient, damaged, DecryptionException.Reason.MALFORMED_TOKEN, "not URL-safe base64");
+    String binary = PythonFernet.encrypt(KEY, new byte[] {'k', (byte) 0xC3, (byte) 0x28, 'x'});
+    assertFails(lenient, binary, DecryptionException.Reason.NOT_UTF8, "not UTF-8 text");
 
     long made = Instant.now().getEpochSecond();
     Fernet withTtl = Fernet.builder().add(FernetKey.parse(KEY)).ttl(Duration.ofMinutes(5))

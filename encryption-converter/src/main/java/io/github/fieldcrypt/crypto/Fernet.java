@@ -1,5 +1,9 @@
 package io.github.fieldcrypt.crypto;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -151,6 +155,29 @@ public final class Fernet {
           + " but its padding is invalid (made by a faulty writer, or the key's two halves do not belong together)", keyIndex);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-CBC decryption failed: " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  /**
+   * Reads a token whose plaintext is text: the plaintext decoded as UTF-8, strictly (bytes that
+   * are not UTF-8 are an error, never replaced: the text must give back the very same bytes).
+   *
+   * @throws FernetException as {@link #decrypt}, and with {@link FernetException.Reason#NOT_UTF8}
+   *     when the plaintext is not UTF-8
+   */
+  public String decryptText(String token) throws FernetException {
+    byte[] plaintext = decrypt(token);
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(plaintext))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new FernetException(FernetException.Reason.NOT_UTF8, "is a Fernet token whose plaintext (" + plaintext.length
+          + " bytes) is not UTF-8 text; bytes belong in a binary column (a byte[] attribute)", -1);
+    } finally {
+      Arrays.fill(plaintext, (byte) 0);
     }
   }
 

@@ -22,7 +22,9 @@ public final class FernetException extends GeneralSecurityException {
     /** Older than the time-to-live. */
     EXPIRED,
     /** Stamped further in the future than the allowed clock skew (checked with a time-to-live only). */
-    FUTURE_TIMESTAMP
+    FUTURE_TIMESTAMP,
+    /** The token reads, but its plaintext is not UTF-8 text ({@link Fernet#decryptText} only). */
+    NOT_UTF8
   }
 
   private final Reason reason;

@@ -49,6 +49,21 @@ class FernetTest {
   }
 
   @Test
+  void decrypt_text_is_strict_utf_8() throws Exception {
+    byte[] notUtf8 = {'a', (byte) 0xFF, (byte) 0xFE, 'b'};
+    List<String> tokens = PythonFernet.encrypt(KEY, List.of("Zoë ☃"));
+    assertThat(FERNET.decryptText(tokens.get(0))).isEqualTo("Zoë ☃");
+    String binary = PythonFernet.encrypt(KEY, notUtf8);
+    assertThat(FERNET.decrypt(binary)).isEqualTo(notUtf8);
+    FernetException e = catchThrowableOfType(() -> FERNET.decryptText(binary), FernetException.class);
+    assertThat(e.reason()).isEqualTo(FernetException.Reason.NOT_UTF8);
+    assertThat(e.getMessage()).contains("(4 bytes) is not UTF-8 text");
+    // the other reasons come first
+    assertThat(catchThrowableOfType(() -> FERNET.decryptText(binary.replace('A', 'B')), FernetException.class).reason())
+        .isIn(FernetException.Reason.NOT_AUTHENTIC, FernetException.Reason.MALFORMED);
+  }
+
+  @Test
   void tokens_for_a_fixed_time_and_iv_are_byte_identical_to_pythons() {
     List<String> python = PythonFernet.encryptAt(KEY, PLAINTEXTS.stream().map(FernetTest::utf8).toList(), T, IV);
     for (int i = 0; i < PLAINTEXTS.size(); i++) {
