@@ -175,7 +175,7 @@ public final class Fernet {
           .toString();
     } catch (CharacterCodingException e) {
       throw new FernetException(FernetException.Reason.NOT_UTF8, "is a Fernet token whose plaintext (" + plaintext.length
-          + " bytes) is not UTF-8 text; bytes belong in a binary column (a byte[] attribute)", -1);
+          + " bytes) is not UTF-8 text, which a String attribute and a v1 text value cannot hold unchanged", -1);
     } finally {
       Arrays.fill(plaintext, (byte) 0);
     }
