@@ -32,7 +32,8 @@ import org.hibernate.annotations.AttributeBinderType;
  * case, after the naming strategy): a ciphertext copied to another column does not decrypt.
  *
  * <p><b>Warning:</b> encrypted columns cannot be searched, sorted or compared by range in SQL;
- * {@code like}, {@code upper(...)} and {@code order by} on them see ciphertext.
+ * {@code like}, {@code upper(...)} and {@code order by} on them see ciphertext. Equality
+ * ({@code =}, {@code <>}, {@code in}) works on {@link #deterministic() deterministic} columns only.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -45,4 +46,23 @@ public @interface Encrypted {
    * so those rows still decrypt.
    */
   String context() default "";
+
+  /**
+   * Encrypts deterministically (AES-256-GCM-SIV with a synthetic nonce, FORMAT.md alg 0x02):
+   * equal values in this column give equal ciphertexts, so {@code where e.email = :email},
+   * {@code in (...)}, Criteria {@code equal} and a unique constraint work on the encrypted
+   * column. Another column (or tenant) gives other ciphertexts for the same value.
+   *
+   * <p><b>Warning:</b> whoever reads the column sees which rows hold equal values (and can count
+   * them); use it only for what must be looked up. Ordering, ranges, {@code like} and SQL
+   * functions still see ciphertext.
+   */
+  boolean deterministic() default false;
+
+  /**
+   * With {@link #deterministic()}: stores the case-folded string (NFC, then upper- and
+   * lower-cased in the root locale), so lookups match whatever the case. The original case is
+   * lost: the entity reads back the folded form. {@code String} attributes only.
+   */
+  boolean ignoreCase() default false;
 }

@@ -1,6 +1,7 @@
 package io.github.fieldcrypt;
 
 import io.github.fieldcrypt.crypto.AesGcm;
+import io.github.fieldcrypt.crypto.AesGcmSiv;
 import io.github.fieldcrypt.crypto.CiphertextFormat;
 import io.github.fieldcrypt.crypto.Fernet;
 import io.github.fieldcrypt.crypto.FernetException;
@@ -37,22 +38,24 @@ import javax.crypto.AEADBadTagException;
 public final class FieldEncryptor {
   private final KeyRing keyRing;
   private final boolean allowPlaintextReads;
+  private final DataKey deterministicKey;
   /** The Fernet keys transition reads use, or {@code null} when Fernet tokens are not read. */
   private final Fernet fernet;
 
-  private FieldEncryptor(KeyRing keyRing, boolean allowPlaintextReads) {
-    this(keyRing, allowPlaintextReads, null);
+  private FieldEncryptor(KeyRing keyRing, boolean allowPlaintextReads, DataKey deterministicKey) {
+    this(keyRing, allowPlaintextReads, deterministicKey, null);
   }
 
-  private FieldEncryptor(KeyRing keyRing, boolean allowPlaintextReads, Fernet fernet) {
+  private FieldEncryptor(KeyRing keyRing, boolean allowPlaintextReads, DataKey deterministicKey, Fernet fernet) {
     this.keyRing = Objects.requireNonNull(keyRing, "keyRing");
     this.allowPlaintextReads = allowPlaintextReads;
+    this.deterministicKey = deterministicKey;
     this.fernet = fernet;
   }
 
   /** An encryptor over this key ring; reads of non-ciphertext values fail. */
   public static FieldEncryptor create(KeyRing keyRing) {
-    return new FieldEncryptor(keyRing, false);
+    return new FieldEncryptor(keyRing, false, null);
   }
 
   /**
@@ -64,12 +67,14 @@ public final class FieldEncryptor {
    * @throws ConfigurationException naming the setting to fix
    */
   public static FieldEncryptor fromSettings(FieldcryptSettings settings) {
-    return new FieldEncryptor(KeyProviders.load(settings), settings.allowPlaintextReads(), settings.fernetForReads());
+    KeyRing ring = KeyProviders.load(settings);
+    return new FieldEncryptor(ring, settings.allowPlaintextReads(), deterministicKey(ring, settings.deterministicKeyId()),
+        settings.fernetForReads());
   }
 
   /** The same key ring with plaintext reads allowed or not. */
   public FieldEncryptor withPlaintextReads(boolean allow) {
-    return allow == allowPlaintextReads ? this : new FieldEncryptor(keyRing, allow, fernet);
+    return allow == allowPlaintextReads ? this : new FieldEncryptor(keyRing, allow, deterministicKey, fernet);
   }
 
   /**
@@ -77,7 +82,42 @@ public final class FieldEncryptor {
    * time-to-live), or not reading them when {@code null}.
    */
   public FieldEncryptor withFernetReads(Fernet fernet) {
-    return fernet == this.fernet ? this : new FieldEncryptor(keyRing, allowPlaintextReads, fernet);
+    return fernet == this.fernet ? this : new FieldEncryptor(keyRing, allowPlaintextReads, deterministicKey, fernet);
+  }
+
+  /** Whether text values shaped like Fernet tokens are read as such. */
+  public boolean readsFernet() {
+    return fernet != null;
+  }
+
+  /**
+   * The same key ring with deterministic columns pinned to this key id, or to the active key
+   * when {@code null} (see {@link FieldcryptSettings#DETERMINISTIC_KEY}).
+   *
+   * @throws ConfigurationException when the ring has no such key
+   */
+  public FieldEncryptor withDeterministicKey(Integer keyId) {
+    return new FieldEncryptor(keyRing, allowPlaintextReads, deterministicKey(keyRing, keyId), fernet);
+  }
+
+  private static DataKey deterministicKey(KeyRing ring, Integer keyId) {
+    if (keyId == null) {
+      return null;
+    }
+    DataKey key = ring.find(keyId);
+    if (key == null) {
+      throw new ConfigurationException(FieldcryptSettings.DETERMINISTIC_KEY, "Invalid " + FieldcryptSettings.DETERMINISTIC_KEY
+          + ": key id " + keyId + " is not in the key ring " + ring.ids());
+    }
+    return key;
+  }
+
+  /**
+   * The key deterministic columns write and look up with: {@code fieldcrypt.deterministic-key}
+   * when set, else the active key.
+   */
+  public DataKey deterministicKey() {
+    return deterministicKey == null ? keyRing.active() : deterministicKey;
   }
 
   public KeyRing keyRing() {
@@ -87,11 +127,6 @@ public final class FieldEncryptor {
   /** Whether values that are not v1 ciphertexts are returned as they are on decryption. */
   public boolean allowsPlaintextReads() {
     return allowPlaintextReads;
-  }
-
-  /** Whether text values shaped like Fernet tokens are read as such. */
-  public boolean readsFernet() {
-    return fernet != null;
   }
 
   /** Encrypts bytes under the active key: the binary v1 value. */
@@ -105,6 +140,27 @@ public final class FieldEncryptor {
   public String encryptToText(String plaintext, EncryptionContext context) {
     Objects.requireNonNull(plaintext, "plaintext");
     return CiphertextFormat.toText(encrypt(plaintext.getBytes(StandardCharsets.UTF_8), context));
+  }
+
+  /**
+   * Encrypts bytes deterministically (alg 0x02, AES-256-GCM-SIV with a synthetic nonce) under
+   * the {@linkplain #deterministicKey() deterministic key}: the same plaintext and context
+   * always give the same value, so a column can be searched by equality.
+   *
+   * <p><b>Warning:</b> equal values are visible as equal in the database; use it only for
+   * columns that must be looked up.
+   */
+  public byte[] encryptDeterministic(byte[] plaintext, EncryptionContext context) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    DataKey key = deterministicKey();
+    return AesGcmSiv.encrypt(key.deterministicKeys(), plaintext,
+        context.associatedData(CiphertextFormat.ALG_AES_256_GCM_SIV, key.id()));
+  }
+
+  /** {@link #encryptDeterministic(byte[], EncryptionContext)} of a string (UTF-8), as base64url text. */
+  public String encryptToTextDeterministic(String plaintext, EncryptionContext context) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    return CiphertextFormat.toText(encryptDeterministic(plaintext.getBytes(StandardCharsets.UTF_8), context));
   }
 
   /**
@@ -163,18 +219,16 @@ public final class FieldEncryptor {
       return new Inspection(Inspection.State.PLAINTEXT, null);
     }
     int keyId = CiphertextFormat.keyId(value);
-    if (CiphertextFormat.algorithm(value) != CiphertextFormat.ALG_AES_256_GCM) {
-      return new Inspection(Inspection.State.NOT_AUTHENTIC, keyId);
-    }
+    boolean deterministic = CiphertextFormat.algorithm(value) == CiphertextFormat.ALG_AES_256_GCM_SIV;
     DataKey key = keyRing.find(keyId);
     if (key == null) {
-      return new Inspection(Inspection.State.UNKNOWN_KEY, keyId);
+      return new Inspection(Inspection.State.UNKNOWN_KEY, keyId, deterministic);
     }
     try {
-      AesGcm.decrypt(key.secretKey(), value, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, keyId));
-      return new Inspection(Inspection.State.ENCRYPTED, keyId);
+      open(key, value, context);
+      return new Inspection(Inspection.State.ENCRYPTED, keyId, deterministic);
     } catch (AEADBadTagException e) {
-      return new Inspection(Inspection.State.NOT_AUTHENTIC, keyId);
+      return new Inspection(Inspection.State.NOT_AUTHENTIC, keyId, deterministic);
     }
   }
 
@@ -189,12 +243,6 @@ public final class FieldEncryptor {
 
   private byte[] authenticate(byte[] value, EncryptionContext context) {
     int keyId = CiphertextFormat.keyId(value);
-    if (CiphertextFormat.algorithm(value) != CiphertextFormat.ALG_AES_256_GCM) {
-      throw new DecryptionException(DecryptionException.Reason.AUTHENTICATION_FAILED,
-          "Cannot decrypt " + context.describe() + " with key id " + keyId
-              + ": the value uses deterministic mode (alg 0x02), which this version does not read",
-          context.value(), keyId);
-    }
     DataKey key = keyRing.find(keyId);
     if (key == null) {
       throw new UnknownKeyException("Cannot decrypt " + context.describe() + ": key id " + keyId
@@ -202,13 +250,22 @@ public final class FieldEncryptor {
           context.value(), keyId);
     }
     try {
-      return AesGcm.decrypt(key.secretKey(), value, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, keyId));
+      return open(key, value, context);
     } catch (AEADBadTagException e) {
       throw new DecryptionException(DecryptionException.Reason.AUTHENTICATION_FAILED,
           "Cannot decrypt " + context.describe() + " with key id " + keyId
               + ": authentication failed (the value was altered, belongs to another column or tenant, or was written with a different key under this id)",
           context.value(), keyId);
     }
+  }
+
+  /** Decrypts a value of the v1 shape with its key, by its algorithm byte. */
+  private static byte[] open(DataKey key, byte[] value, EncryptionContext context) throws AEADBadTagException {
+    byte algorithm = CiphertextFormat.algorithm(value);
+    if (algorithm == CiphertextFormat.ALG_AES_256_GCM_SIV) {
+      return AesGcmSiv.decrypt(key.deterministicKeys(), value, context.associatedData(algorithm, key.id()));
+    }
+    return AesGcm.decrypt(key.secretKey(), value, context.associatedData(algorithm, key.id()));
   }
 
   /** A Fernet token (transition reads): its plaintext, or a typed error naming the context, never the token. */
@@ -237,8 +294,18 @@ public final class FieldEncryptor {
         context.value(), null);
   }
 
-  /** What a stored value is, as far as this key ring and context can tell. */
-  public record Inspection(State state, Integer keyId) {
+  /**
+   * What a stored value is, as far as this key ring and context can tell.
+   *
+   * @param keyId the key id in the value's header, {@code null} for plaintext
+   * @param deterministic whether the value is of deterministic mode (alg 0x02)
+   */
+  public record Inspection(State state, Integer keyId, boolean deterministic) {
+    /** An inspection of a randomized (alg 0x01) value, or of plaintext. */
+    public Inspection(State state, Integer keyId) {
+      this(state, keyId, false);
+    }
+
     /** The states a stored value can be in. */
     public enum State {
       /** Not a v1 value: plaintext (or something damaged beyond recognition). */
@@ -254,7 +321,7 @@ public final class FieldEncryptor {
 
   @Override
   public String toString() {
-    return "FieldEncryptor[" + keyRing + ", allowPlaintextReads=" + allowPlaintextReads
-        + (fernet == null ? "" : ", readFernet=" + fernet) + "]";
+    return "FieldEncryptor[" + keyRing + (deterministicKey == null ? "" : ", deterministicKey=" + deterministicKey.id())
+        + ", allowPlaintextReads=" + allowPlaintextReads + (fernet == null ? "" : ", readFernet=" + fernet) + "]";
   }
 }

@@ -59,6 +59,13 @@ public final class FieldcryptSettings {
    * Python's {@code decrypt(token, ttl)} does. Default: none, no time is checked.
    */
   public static final String FERNET_TTL = "fieldcrypt.fernet-ttl";
+  /**
+   * The id of the key that deterministic columns ({@code @Encrypted(deterministic = true)})
+   * write and look up with. Default: the active key. Pin it to keep equality lookups finding
+   * every row while the active key rotates, until {@code reencryptColumn} has moved the
+   * deterministic columns (README, "Rotating keys of deterministic columns").
+   */
+  public static final String DETERMINISTIC_KEY = "fieldcrypt.deterministic-key";
 
   private final Map<String, ?> properties;
   private final Function<String, String> systemProperties;
@@ -201,6 +208,15 @@ public final class FieldcryptSettings {
           + ": expected a positive ISO-8601 duration of whole seconds, such as PT1H or P30D");
     }
     return ttl;
+  }
+
+  /**
+   * {@link #DETERMINISTIC_KEY} as a key id, or {@code null} when unset (the active key then).
+   * Whether the ring has that id is checked by {@link FieldEncryptor#fromSettings}.
+   */
+  public Integer deterministicKeyId() {
+    Value value = lookup(DETERMINISTIC_KEY);
+    return value == null ? null : parseId(value.text().trim(), DETERMINISTIC_KEY, value.where());
   }
 
   /** A boolean setting: {@code true} or {@code false} (any case), anything else is an error. */

@@ -3,13 +3,16 @@ package io.github.fieldcrypt.hibernate;
 /** Encrypts a {@code byte[]} attribute into the raw v1 value, for a binary column. */
 final class BinaryConverter extends EncryptedAttributeConverter<byte[], byte[]> {
 
-  BinaryConverter(String explicitContext) {
-    super(explicitContext);
+  BinaryConverter(Options options) {
+    super(options.context(), options.deterministic());
   }
 
   @Override
   public byte[] convertToDatabaseColumn(byte[] attribute) {
-    return attribute == null ? null : encryptor().encrypt(attribute, context());
+    if (attribute == null) {
+      return null;
+    }
+    return deterministic() ? encryptor().encryptDeterministic(attribute, context()) : encryptor().encrypt(attribute, context());
   }
 
   @Override

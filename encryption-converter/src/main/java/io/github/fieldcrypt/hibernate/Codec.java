@@ -15,6 +15,11 @@ import java.util.function.Function;
 record Codec<T>(Class<T> type, Function<T, String> format, Function<String, T> parse) {
 
   static final Codec<String> STRING = new Codec<>(String.class, s -> s, s -> s);
+  /**
+   * {@code ignoreCase = true}: the string in Unicode NFC, upper-cased then lower-cased in the root
+   * locale (so "Straße", "STRASSE" and "strasse" are one value). Reading gives the folded form.
+   */
+  static final Codec<String> FOLDED_STRING = new Codec<>(String.class, Codec::fold, s -> s);
   static final Codec<Integer> INTEGER = new Codec<>(Integer.class, i -> Integer.toString(i), Integer::valueOf);
   static final Codec<Long> LONG = new Codec<>(Long.class, l -> Long.toString(l), Long::valueOf);
   // toString, not toPlainString: BigDecimal(String) restores the exact unscaled value and scale.
@@ -47,6 +52,12 @@ record Codec<T>(Class<T> type, Function<T, String> format, Function<String, T> p
   @SuppressWarnings("unchecked")
   Codec<Object> erased() {
     return new Codec<>((Class<Object>) type, o -> format.apply(type.cast(o)), s -> parse.apply(s));
+  }
+
+  /** The case-folded form of {@link #FOLDED_STRING}; part of the stored format (FORMAT.md). */
+  static String fold(String s) {
+    return java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFC)
+        .toUpperCase(java.util.Locale.ROOT).toLowerCase(java.util.Locale.ROOT);
   }
 
   private static Boolean parseBoolean(String s) {

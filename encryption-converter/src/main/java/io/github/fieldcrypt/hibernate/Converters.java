@@ -14,63 +14,70 @@ final class Converters {
   private Converters() {}
 
   /** The converter for this type, or {@code null} when the type is not supported. */
-  static EncryptedAttributeConverter<?, ?> forType(Class<?> type, String explicitContext) {
+  static EncryptedAttributeConverter<?, ?> forType(Class<?> type, Options options) {
     if (type == byte[].class) {
-      return new BinaryConverter(explicitContext);
+      return new BinaryConverter(options);
     }
     if (type.isEnum()) {
-      return new OfEnum(type, explicitContext);
+      return new OfEnum(type, options);
     }
     if (type == String.class) {
-      return new OfString(explicitContext);
+      return options.ignoreCase() ? new OfFoldedString(options) : new OfString(options);
     }
     if (type == Integer.class) {
-      return new OfInteger(explicitContext);
+      return new OfInteger(options);
     }
     if (type == Long.class) {
-      return new OfLong(explicitContext);
+      return new OfLong(options);
     }
     if (type == BigDecimal.class) {
-      return new OfBigDecimal(explicitContext);
+      return new OfBigDecimal(options);
     }
     if (type == Boolean.class) {
-      return new OfBoolean(explicitContext);
+      return new OfBoolean(options);
     }
     if (type == LocalDate.class) {
-      return new OfLocalDate(explicitContext);
+      return new OfLocalDate(options);
     }
     if (type == LocalDateTime.class) {
-      return new OfLocalDateTime(explicitContext);
+      return new OfLocalDateTime(options);
     }
     if (type == Instant.class) {
-      return new OfInstant(explicitContext);
+      return new OfInstant(options);
     }
     if (type == UUID.class) {
-      return new OfUuid(explicitContext);
+      return new OfUuid(options);
     }
     return null;
   }
 
   static final class OfString extends TextConverter<String> {
-    OfString(String context) {
+    OfString(Options context) {
       super(Codec.STRING, context);
     }
   }
 
+  /** {@code @Encrypted(deterministic = true, ignoreCase = true)}: the case-folded string is stored. */
+  static final class OfFoldedString extends TextConverter<String> {
+    OfFoldedString(Options context) {
+      super(Codec.FOLDED_STRING, context);
+    }
+  }
+
   static final class OfInteger extends TextConverter<Integer> {
-    OfInteger(String context) {
+    OfInteger(Options context) {
       super(Codec.INTEGER, context);
     }
   }
 
   static final class OfLong extends TextConverter<Long> {
-    OfLong(String context) {
+    OfLong(Options context) {
       super(Codec.LONG, context);
     }
   }
 
   static final class OfBigDecimal extends TextConverter<BigDecimal> {
-    OfBigDecimal(String context) {
+    OfBigDecimal(Options context) {
       super(Codec.BIG_DECIMAL, context);
     }
   }
@@ -81,38 +88,38 @@ final class Converters {
    * ciphertexts (random per write) would reject every insert.
    */
   static final class OfBoolean extends TextConverter<Object> {
-    OfBoolean(String context) {
+    OfBoolean(Options context) {
       super(Codec.BOOLEAN.erased(), context);
     }
   }
 
   static final class OfLocalDate extends TextConverter<LocalDate> {
-    OfLocalDate(String context) {
+    OfLocalDate(Options context) {
       super(Codec.LOCAL_DATE, context);
     }
   }
 
   static final class OfLocalDateTime extends TextConverter<LocalDateTime> {
-    OfLocalDateTime(String context) {
+    OfLocalDateTime(Options context) {
       super(Codec.LOCAL_DATE_TIME, context);
     }
   }
 
   static final class OfInstant extends TextConverter<Instant> {
-    OfInstant(String context) {
+    OfInstant(Options context) {
       super(Codec.INSTANT, context);
     }
   }
 
   static final class OfUuid extends TextConverter<UUID> {
-    OfUuid(String context) {
+    OfUuid(Options context) {
       super(Codec.UUID_CODEC, context);
     }
   }
 
   /** Declared over {@code Object} for the same reason as {@link OfBoolean}: enum CHECK constraints. */
   static final class OfEnum extends TextConverter<Object> {
-    OfEnum(Class<?> enumType, String context) {
+    OfEnum(Class<?> enumType, Options context) {
       super(Codec.forEnum(enumType), context);
     }
   }

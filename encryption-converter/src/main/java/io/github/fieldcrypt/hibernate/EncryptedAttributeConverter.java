@@ -18,12 +18,27 @@ import jakarta.persistence.AttributeConverter;
  */
 public abstract class EncryptedAttributeConverter<D, R> implements AttributeConverter<D, R> {
   private final EncryptionContext explicitContext;
+  private final boolean deterministic;
   private volatile FieldEncryptor encryptor;
   private volatile EncryptionContext context;
 
   /** @param explicitContext the context, or {@code null} to use the column's table and column */
   protected EncryptedAttributeConverter(String explicitContext) {
+    this(explicitContext, false);
+  }
+
+  /**
+   * @param explicitContext the context, or {@code null} to use the column's table and column
+   * @param deterministic whether values are encrypted deterministically (equality lookups)
+   */
+  protected EncryptedAttributeConverter(String explicitContext, boolean deterministic) {
     this.explicitContext = explicitContext == null || explicitContext.isBlank() ? null : EncryptionContext.of(explicitContext);
+    this.deterministic = deterministic;
+  }
+
+  /** Whether this attribute is encrypted deterministically (alg 0x02), so equality queries work. */
+  public final boolean deterministic() {
+    return deterministic;
   }
 
   /** The context given in code, or {@code null} when it comes from the column. */
@@ -64,6 +79,7 @@ public abstract class EncryptedAttributeConverter<D, R> implements AttributeConv
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "[" + (context == null ? "unbound" : context.value()) + "]";
+    return getClass().getSimpleName() + "[" + (context == null ? "unbound" : context.value())
+        + (deterministic ? ", deterministic" : "") + "]";
   }
 }

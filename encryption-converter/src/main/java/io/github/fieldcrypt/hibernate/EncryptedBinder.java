@@ -30,7 +30,11 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
           + " collections or embeddables (annotate the embeddable's fields instead)");
     }
     Class<?> type = attributeType(property, buildingContext, where);
-    EncryptedAttributeConverter<?, ?> converter = Converters.forType(type, annotation.context());
+    if (annotation.ignoreCase() && (!annotation.deterministic() || type != String.class)) {
+      throw new ConfigurationException(null, where + ": ignoreCase = true needs deterministic = true and a String attribute"
+          + " (it exists for case-insensitive equality lookups)");
+    }
+    EncryptedAttributeConverter<?, ?> converter = Converters.forType(type, Options.of(annotation));
     if (converter == null) {
       throw new ConfigurationException(null, where + ": type " + type.getName() + " is not supported; use String, byte[],"
           + " Integer, Long, BigDecimal, Boolean, LocalDate, LocalDateTime, Instant, UUID or an enum");

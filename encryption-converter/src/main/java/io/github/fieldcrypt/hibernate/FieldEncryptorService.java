@@ -38,6 +38,11 @@ public final class FieldEncryptorService implements Service {
     return encryptor;
   }
 
+  /** The {@code fieldcrypt.*} settings of this registry. */
+  FieldcryptSettings settings() {
+    return settings;
+  }
+
   /** Builds the service from the registry's configuration values. */
   static final class Initiator implements StandardServiceInitiator<FieldEncryptorService> {
     static final Initiator INSTANCE = new Initiator();

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hibernate.boot.Metadata;
+import org.hibernate.boot.internal.SessionFactoryOptionsBuilder;
+import org.hibernate.boot.spi.SessionFactoryOptions;
 import org.hibernate.boot.spi.BootstrapContext;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.integrator.spi.Integrator;
@@ -54,8 +56,15 @@ public final class FieldcryptIntegrator implements Integrator {
     }
     FieldEncryptorService service = FieldEncryptorService.of(sessionFactory.getServiceRegistry());
     Map<EncryptedAttributeConverter<?, ?>, String> fromAnnotations = service.takeRegistered();
+    List<EncryptedColumnQueryCheck.Column> columns = new ArrayList<>();
     for (Map.Entry<EncryptedAttributeConverter<?, ?>, List<Use>> entry : uses.entrySet()) {
       bind(entry.getKey(), entry.getValue(), service);
+      for (Use use : entry.getValue()) {
+        EncryptionContext physical = physicalContext(use);
+        int dot = physical.value().lastIndexOf('.');
+        columns.add(new EncryptedColumnQueryCheck.Column(physical.value().substring(0, dot), physical.value().substring(dot + 1),
+            use.where(), entry.getKey().deterministic()));
+      }
     }
     for (Map.Entry<EncryptedAttributeConverter<?, ?>, String> made : fromAnnotations.entrySet()) {
       if (!uses.containsKey(made.getKey())) {
@@ -65,6 +74,24 @@ public final class FieldcryptIntegrator implements Integrator {
     }
     if (!uses.isEmpty()) {
       LOG.log(System.Logger.Level.INFO, "fieldcrypt: {0} encrypted attribute(s), {1}", uses.size(), service.encryptor().keyRing());
+      installQueryCheck(sessionFactory, columns, service);
+    }
+  }
+
+  /** Puts {@link EncryptedColumnQueryCheck} in front of the application's statement inspector. */
+  private static void installQueryCheck(SessionFactoryImplementor sessionFactory, List<EncryptedColumnQueryCheck.Column> columns,
+      FieldEncryptorService service) {
+    EncryptedColumnQueryCheck.Action action =
+        EncryptedColumnQueryCheck.Action.parse(service.settings().get(EncryptedColumnQueryCheck.SETTING));
+    if (action == EncryptedColumnQueryCheck.Action.OFF) {
+      return;
+    }
+    SessionFactoryOptions options = sessionFactory.getSessionFactoryOptions();
+    if (options instanceof SessionFactoryOptionsBuilder builder) {
+      builder.applyStatementInspector(new EncryptedColumnQueryCheck(columns, action, options.getStatementInspector()));
+    } else {
+      LOG.log(System.Logger.Level.WARNING, "fieldcrypt: this Hibernate version does not let fieldcrypt check queries on"
+          + " encrypted columns; like, ranges and ordering on them will return wrong results silently");
     }
   }
 

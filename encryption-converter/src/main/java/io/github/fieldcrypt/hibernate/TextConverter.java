@@ -10,14 +10,20 @@ import io.github.fieldcrypt.DecryptionException;
 abstract class TextConverter<D> extends EncryptedAttributeConverter<D, String> {
   private final Codec<D> codec;
 
-  TextConverter(Codec<D> codec, String explicitContext) {
-    super(explicitContext);
+  TextConverter(Codec<D> codec, Options options) {
+    super(options.context(), options.deterministic());
     this.codec = codec;
   }
 
   @Override
   public final String convertToDatabaseColumn(D attribute) {
-    return attribute == null ? null : encryptor().encryptToText(codec.format().apply(attribute), context());
+    if (attribute == null) {
+      return null;
+    }
+    String plaintext = codec.format().apply(attribute);
+    return deterministic()
+        ? encryptor().encryptToTextDeterministic(plaintext, context())
+        : encryptor().encryptToText(plaintext, context());
   }
 
   @Override

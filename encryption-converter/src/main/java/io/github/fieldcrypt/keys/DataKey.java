@@ -1,5 +1,6 @@
 package io.github.fieldcrypt.keys;
 
+import io.github.fieldcrypt.crypto.AesGcmSiv;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -21,6 +22,8 @@ public final class DataKey {
   private final int id;
   private final SecretKey secretKey;
   private final String fingerprint;
+  // Deterministic mode's derived keys, made on first use (most keys never need them).
+  private volatile AesGcmSiv.Keys deterministicKeys;
 
   private DataKey(int id, SecretKey secretKey, String fingerprint) {
     this.id = id;
@@ -52,6 +55,24 @@ public final class DataKey {
   /** The key for {@code javax.crypto.Cipher}. */
   public SecretKey secretKey() {
     return secretKey;
+  }
+
+  /**
+   * The keys deterministic mode (alg 0x02) uses, derived from this key with HKDF-SHA256 once
+   * and kept: the data key itself never encrypts in that mode.
+   */
+  public AesGcmSiv.Keys deterministicKeys() {
+    AesGcmSiv.Keys keys = deterministicKeys;
+    if (keys == null) {
+      byte[] raw = secretKey.getEncoded();
+      try {
+        keys = AesGcmSiv.Keys.derive(raw);
+      } finally {
+        Arrays.fill(raw, (byte) 0);
+      }
+      deterministicKeys = keys;
+    }
+    return keys;
   }
 
   /** Hex of the first 8 bytes of SHA-256(key): safe to log, identifies the key. */

@@ -49,7 +49,7 @@ public final class KeyProviders {
    * own parameters.
    */
   public static List<String> settingNames() {
-    return List.of(FieldcryptSettings.KEYS, FieldcryptSettings.ACTIVE_KEY, KEY_PROVIDER,
+    return List.of(FieldcryptSettings.KEYS, FieldcryptSettings.ACTIVE_KEY, FieldcryptSettings.DETERMINISTIC_KEY, KEY_PROVIDER,
         KEYSTORE_PATH, KEYSTORE_PASSWORD, KEYSTORE_KEYS, KEYSTORE_KEY_PASSWORD,
         PKCS11_CONFIG, PKCS11_PIN, PKCS11_MASTER_KEY, PKCS11_WRAPPED_KEYS,
         PASSPHRASE, PASSPHRASE_SALT, PASSPHRASE_KEY_ID, PASSPHRASE_ITERATIONS);

@@ -210,6 +210,7 @@ class KeyProvidersIT {
     }
     declared.add(FieldcryptSettings.KEYS);
     declared.add(FieldcryptSettings.ACTIVE_KEY);
+    declared.add(FieldcryptSettings.DETERMINISTIC_KEY);
     assertThat(KeyProviders.settingNames()).containsExactlyInAnyOrderElementsOf(declared);
   }
 

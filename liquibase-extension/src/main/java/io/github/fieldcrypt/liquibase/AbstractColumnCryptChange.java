@@ -80,7 +80,7 @@ public abstract class AbstractColumnCryptChange extends AbstractChange {
     attributes.batchSize = batchSize;
   }
 
-  @DatabaseChangeProperty(description = "Deterministic encryption; only false is supported in this version",
+  @DatabaseChangeProperty(description = "Deterministic encryption (AES-256-GCM-SIV, equality lookups), as @Encrypted(deterministic = true) writes; default false",
       requiredForDatabase = ChangeParameterMetaData.NONE)
   public Boolean getDeterministic() {
     return attributes.deterministic;

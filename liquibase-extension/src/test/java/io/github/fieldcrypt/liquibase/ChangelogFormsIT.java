@@ -119,20 +119,6 @@ class ChangelogFormsIT {
   }
 
   @Test
-  void deterministic_true_fails_validation_with_a_clear_message() throws Exception {
-    try (Fixture f = new Fixture(TestDatabase.H2, dir)) {
-      prepare(f);
-      String before = f.hash("email");
-      f.xmlChangelog("c.xml", Map.of("enc",
-          "<fieldcrypt:encryptColumn tableName=\"TABLE\" columnName=\"email\" deterministic=\"true\"/>"));
-      assertThatThrownBy(() -> f.liquibase().update("c.xml"))
-          .hasStackTraceContaining("deterministic=\"true\" is not supported yet")
-          .hasStackTraceContaining("encryptColumn on " + f.table + ".email");
-      assertThat(f.hash("email")).isEqualTo(before);
-    }
-  }
-
-  @Test
   void missing_or_bad_keys_fail_validation_naming_the_setting() throws Exception {
     try (Fixture f = new Fixture(TestDatabase.H2, dir)) {
       prepare(f);

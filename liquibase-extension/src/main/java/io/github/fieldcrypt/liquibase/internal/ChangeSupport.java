@@ -77,11 +77,6 @@ public final class ChangeSupport {
     if (batchSize != null && batchSize < 1) {
       errors.addError(where + ": batchSize must be at least 1 (default " + DEFAULT_BATCH_SIZE + "), was " + batchSize);
     }
-    if (Boolean.TRUE.equals(attributes.deterministic)) {
-      errors.addError(where + ": deterministic=\"true\" is not supported yet: this version of fieldcrypt has no"
-          + " deterministic mode, so the values would not match what @Encrypted(deterministic = true) will write."
-          + " Remove the attribute or set it to false");
-    }
     if (context != null && context.isBlank()) {
       errors.addError(where + ": context must not be blank; leave it out for \"<table>.<column>\"");
     }

@@ -6,10 +6,10 @@ import liquibase.exception.ValidationErrors;
 
 /**
  * The attributes every column change has, in the first-class and the {@code customChange} form
- * alike: which column, rows per batch, deterministic (false only, for now), the context
- * override, and the format of the values that are not v1 ({@code sourceFormat} of
- * {@code encryptColumn}, {@code targetFormat} of {@code decryptColumn}). A plain holder: the
- * change classes expose it through their own accessors.
+ * alike: which column, rows per batch, deterministic or not, the context override, and the
+ * format of the values that are not v1 ({@code sourceFormat} of {@code encryptColumn},
+ * {@code targetFormat} of {@code decryptColumn}). A plain holder: the change classes expose it
+ * through their own accessors.
  */
 public final class ColumnCryptAttributes {
   public String catalogName;
@@ -45,7 +45,7 @@ public final class ColumnCryptAttributes {
   /** The statement that runs {@code operation} on this column. */
   public ColumnCryptStatement statement(ColumnMigration.Operation operation, Database database, ChangeSet changeSet) {
     return new ColumnCryptStatement(operation, new ColumnMigration.Target(catalogName, schemaName, tableName, columnName),
-        context, batchSize == null ? ChangeSupport.DEFAULT_BATCH_SIZE : batchSize,
+        context, batchSize == null ? ChangeSupport.DEFAULT_BATCH_SIZE : batchSize, Boolean.TRUE.equals(deterministic),
         operation != ColumnMigration.Operation.REENCRYPT && fernet(), ChangeSupport.settings(changeSet), database);
   }
 

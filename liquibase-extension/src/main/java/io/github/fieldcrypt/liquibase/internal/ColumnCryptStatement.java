@@ -32,6 +32,7 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
   private final ColumnMigration.Target target;
   private final String context;
   private final int batchSize;
+  private final boolean deterministic;
   private final boolean fernet;
   private final FieldcryptSettings settings;
   private final Database database;
@@ -41,11 +42,12 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
    *     {@code encryptColumn}, written by {@code decryptColumn}, with {@code fieldcrypt.fernet-keys}
    */
   public ColumnCryptStatement(ColumnMigration.Operation operation, ColumnMigration.Target target, String context,
-      int batchSize, boolean fernet, FieldcryptSettings settings, Database database) {
+      int batchSize, boolean deterministic, boolean fernet, FieldcryptSettings settings, Database database) {
     this.operation = operation;
     this.target = target;
     this.context = context;
     this.batchSize = batchSize;
+    this.deterministic = deterministic;
     this.fernet = fernet;
     this.settings = settings;
     this.database = database;
@@ -84,8 +86,8 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
               + ")")) : null;
       EncryptionContext ctx = context == null ? null : EncryptionContext.of(context);
       Duration interval = Duration.ofSeconds(FieldcryptLiquibaseConfiguration.PROGRESS_INTERVAL_SECONDS.getCurrentValue());
-      MigrationSummary summary = ColumnMigration.run(connection, target, operation, encryptor, ctx, fernetKeys, batchSize,
-          line -> report(log, line), interval);
+      MigrationSummary summary = ColumnMigration.run(connection, target, operation, encryptor, ctx, deterministic, fernetKeys,
+          batchSize, line -> report(log, line), interval);
       report(log, summary.describe());
       return summary;
     } catch (FieldcryptException e) {

@@ -106,6 +106,7 @@ public final class ColumnMigration {
   private final Consumer<String> progress;
   private final long progressIntervalNanos;
   private final int activeKeyId;
+  private final boolean deterministic;
   private final boolean postgres;
   private final boolean mysql;
 
@@ -117,7 +118,8 @@ public final class ColumnMigration {
   private long total;
 
   private ColumnMigration(Connection connection, TableShape shape, Operation operation, FieldEncryptor encryptor,
-      EncryptionContext context, Fernet fernet, int batchSize, Consumer<String> progress, Duration progressInterval) {
+      EncryptionContext context, boolean deterministic, Fernet fernet, int batchSize, Consumer<String> progress,
+      Duration progressInterval) {
     this.connection = connection;
     this.shape = shape;
     this.operation = operation;
@@ -127,7 +129,9 @@ public final class ColumnMigration {
     this.batchSize = batchSize;
     this.progress = progress;
     this.progressIntervalNanos = progressInterval.toNanos();
-    this.activeKeyId = encryptor.keyRing().active().id();
+    this.deterministic = deterministic;
+    // The key new values go under: the deterministic key for deterministic columns.
+    this.activeKeyId = deterministic ? encryptor.deterministicKey().id() : encryptor.keyRing().active().id();
     this.postgres = shape.product().contains("postgres");
     this.mysql = shape.product().contains("mariadb") || shape.product().contains("mysql");
   }
@@ -142,19 +146,32 @@ public final class ColumnMigration {
    */
   public static MigrationSummary run(Connection connection, Target target, Operation operation, FieldEncryptor encryptor,
       EncryptionContext context, int batchSize, Consumer<String> progress, Duration progressInterval) {
-    return run(connection, target, operation, encryptor, context, null, batchSize, progress, progressInterval);
+    return run(connection, target, operation, encryptor, context, false, null, batchSize, progress, progressInterval);
   }
 
   /**
-   * Runs one migration whose values that are not v1 are Fernet tokens of these keys ({@code null}:
-   * plaintext, as {@link #run(Connection, Target, Operation, FieldEncryptor, EncryptionContext, int, Consumer, Duration)}):
-   * {@link Operation#ENCRYPT} reads them, {@link Operation#DECRYPT} writes them with the first key.
+   * {@link #run(Connection, Target, Operation, FieldEncryptor, EncryptionContext, int, Consumer, Duration)}
+   * for a column in deterministic mode or not: with {@code deterministic}, encryption writes alg
+   * 0x02 values under the encryptor's {@linkplain FieldEncryptor#deterministicKey() deterministic
+   * key}, and re-encryption moves every value that is not an alg 0x02 value of that key.
+   */
+  public static MigrationSummary run(Connection connection, Target target, Operation operation, FieldEncryptor encryptor,
+      EncryptionContext context, boolean deterministic, int batchSize, Consumer<String> progress, Duration progressInterval) {
+    return run(connection, target, operation, encryptor, context, deterministic, null, batchSize, progress, progressInterval);
+  }
+
+  /**
+   * {@link #run(Connection, Target, Operation, FieldEncryptor, EncryptionContext, boolean, int, Consumer, Duration)}
+   * for a column whose values that are not v1 are Fernet tokens of these keys ({@code null}:
+   * plaintext): {@link Operation#ENCRYPT} reads them, {@link Operation#DECRYPT} writes them with
+   * the first key.
    *
    * @throws ColumnMigrationException when the migration cannot run (a binary column holds no
    *     Fernet tokens) or must stop
    */
   public static MigrationSummary run(Connection connection, Target target, Operation operation, FieldEncryptor encryptor,
-      EncryptionContext context, Fernet fernet, int batchSize, Consumer<String> progress, Duration progressInterval) {
+      EncryptionContext context, boolean deterministic, Fernet fernet, int batchSize, Consumer<String> progress,
+      Duration progressInterval) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
     }
@@ -168,8 +185,8 @@ public final class ColumnMigration {
           + "=\"fernet\" needs a text column (Fernet tokens are base64 text), but " + shape.declaredType()
           + " holds bytes. Nothing was written.", effective.value(), (Integer) null);
     }
-    return new ColumnMigration(connection, shape, operation, encryptor, effective, fernet, batchSize, progress, progressInterval)
-        .run();
+    return new ColumnMigration(connection, shape, operation, encryptor, effective, deterministic, fernet, batchSize, progress,
+        progressInterval).run();
   }
 
   private MigrationSummary run() {
@@ -479,7 +496,7 @@ public final class ColumnMigration {
         if (cipher == null) {
           throw notEncrypted(key);
         }
-        if (CiphertextFormat.keyId(cipher) == activeKeyId) {
+        if (CiphertextFormat.keyId(cipher) == activeKeyId && isTargetAlgorithm(cipher)) {
           if (afterConflict) {
             // written by someone else since the pre-flight: check it like the pre-flight did
             decrypt(cipher, key);
@@ -577,9 +594,19 @@ public final class ColumnMigration {
   }
 
   private Object encrypt(Object plaintext) {
+    if (deterministic) {
+      return plaintext instanceof String text
+          ? encryptor.encryptToTextDeterministic(text, context)
+          : encryptor.encryptDeterministic((byte[]) plaintext, context);
+    }
     return plaintext instanceof String text
         ? encryptor.encryptToText(text, context)
         : encryptor.encrypt((byte[]) plaintext, context);
+  }
+
+  /** Whether a v1 value is of the algorithm this migration writes (0x02 when deterministic). */
+  private boolean isTargetAlgorithm(byte[] cipher) {
+    return (CiphertextFormat.algorithm(cipher) == CiphertextFormat.ALG_AES_256_GCM_SIV) == deterministic;
   }
 
   private byte[] decrypt(byte[] cipher, Object[] key) {
