@@ -283,6 +283,25 @@ class FernetColumnIT {
     }
   }
 
+  @Test
+  void a_deterministic_column_gets_exactly_the_values_the_converter_writes() throws Exception {
+    try (Fixture f = fixture(TestDatabase.H2)) {
+      f.createTextTable("email", 400);
+      Map<Long, String> original = rows();
+      f.insert("email", pythonTokens(original));
+      f.xmlChangelog("d.xml", Map.of("enc", "<fieldcrypt:encryptColumn tableName=\"TABLE\" columnName=\"email\""
+          + " deterministic=\"true\" sourceFormat=\"fernet\"/>"));
+      LiquibaseRun lb = liquibase(f);
+      assertThat(lb.update("d.xml")).containsPattern(summary(f, 40, "39 encrypted from Fernet tokens, 0 already encrypted"));
+      FieldEncryptor encryptor = Fixture.encryptor(1, 2);
+      Map<Long, Object> stored = f.read("email");
+      original.forEach((id, v) -> assertThat(stored.get(id)).as("row %s", id)
+          .isEqualTo(v == null ? null : encryptor.encryptToTextDeterministic(v, f.context("email"))));
+      lb.rollbackCount("d.xml", 1);
+      assertPythonReads(f, original);
+    }
+  }
+
   private static void assertPythonReads(Fixture f, Map<Long, String> original) throws Exception {
     Map<Long, Object> stored = f.read("email");
     List<Long> ids = new ArrayList<>();
