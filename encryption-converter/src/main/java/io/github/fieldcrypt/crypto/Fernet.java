@@ -54,7 +54,7 @@ public final class Fernet {
   public static final byte VERSION = (byte) 0x80;
   /** How far ahead of the clock a token's timestamp may be when a time-to-live is checked (Python's value). */
   public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
-  /** Every token made today starts with these characters: 0x80, then the timestamp's zero high bytes. */
+  /** Every token of a timestamp before the year 4000 starts with these characters: 0x80, then zero bits. */
   public static final String TEXT_PREFIX = "gAAAAA";
 
   private static final int TIMESTAMP_OFFSET = 1;
@@ -112,7 +112,8 @@ public final class Fernet {
 
   /**
    * Whether a text could be a Fernet token, without decoding it: it starts with
-   * {@value #TEXT_PREFIX} (the version byte and a timestamp before the year 2106), is at least
+   * {@value #TEXT_PREFIX} (the version byte, then the 28 zero high bits of any timestamp before
+   * the year 4000), is at least
    * {@link #MIN_TOKEN_CHARS} characters long and a multiple of 4 (base64 with padding). Says
    * nothing about authenticity.
    */
