@@ -3,6 +3,8 @@ package io.github.fieldcrypt;
 import io.github.fieldcrypt.crypto.AesGcm;
 import io.github.fieldcrypt.crypto.AesGcmSiv;
 import io.github.fieldcrypt.crypto.CiphertextFormat;
+import io.github.fieldcrypt.crypto.Fernet;
+import io.github.fieldcrypt.crypto.FernetException;
 import io.github.fieldcrypt.keys.DataKey;
 import io.github.fieldcrypt.keys.KeyProviders;
 import io.github.fieldcrypt.keys.KeyRing;
@@ -26,17 +28,29 @@ import javax.crypto.AEADBadTagException;
  * value that is not a v1 ciphertext at all is returned as it is (for the time old rows are
  * being migrated); a value that is v1 but fails to authenticate is still an error.
  *
+ * <p>With {@linkplain #withFernetReads Fernet reads} on ({@code fieldcrypt.read-fernet}), a text
+ * value shaped like a Fernet token (Python's {@code cryptography.fernet}) is read with the Fernet
+ * keys, for the time a column moves from Fernet to v1; one that fails its HMAC, its padding or
+ * its time-to-live is an error, never plaintext. v1 values are read exactly as without it.
+ *
  * <p>Thread-safe; create one per key ring and share it.
  */
 public final class FieldEncryptor {
   private final KeyRing keyRing;
   private final boolean allowPlaintextReads;
   private final DataKey deterministicKey;
+  /** The Fernet keys transition reads use, or {@code null} when Fernet tokens are not read. */
+  private final Fernet fernet;
 
   private FieldEncryptor(KeyRing keyRing, boolean allowPlaintextReads, DataKey deterministicKey) {
+    this(keyRing, allowPlaintextReads, deterministicKey, null);
+  }
+
+  private FieldEncryptor(KeyRing keyRing, boolean allowPlaintextReads, DataKey deterministicKey, Fernet fernet) {
     this.keyRing = Objects.requireNonNull(keyRing, "keyRing");
     this.allowPlaintextReads = allowPlaintextReads;
     this.deterministicKey = deterministicKey;
+    this.fernet = fernet;
   }
 
   /** An encryptor over this key ring; reads of non-ciphertext values fail. */
@@ -47,18 +61,33 @@ public final class FieldEncryptor {
   /**
    * An encryptor configured from {@code fieldcrypt.*} settings (see {@link FieldcryptSettings}):
    * keys from the provider named by {@code fieldcrypt.key-provider} ({@code fieldcrypt.keys} by
-   * default, see {@link io.github.fieldcrypt.keys.KeyProviders}).
+   * default, see {@link io.github.fieldcrypt.keys.KeyProviders}); Fernet tokens read with
+   * {@code fieldcrypt.fernet-keys} when {@code fieldcrypt.read-fernet} is true.
    *
    * @throws ConfigurationException naming the setting to fix
    */
   public static FieldEncryptor fromSettings(FieldcryptSettings settings) {
     KeyRing ring = KeyProviders.load(settings);
-    return new FieldEncryptor(ring, settings.allowPlaintextReads(), deterministicKey(ring, settings.deterministicKeyId()));
+    return new FieldEncryptor(ring, settings.allowPlaintextReads(), deterministicKey(ring, settings.deterministicKeyId()),
+        settings.fernetForReads());
   }
 
   /** The same key ring with plaintext reads allowed or not. */
   public FieldEncryptor withPlaintextReads(boolean allow) {
-    return allow == allowPlaintextReads ? this : new FieldEncryptor(keyRing, allow, deterministicKey);
+    return allow == allowPlaintextReads ? this : new FieldEncryptor(keyRing, allow, deterministicKey, fernet);
+  }
+
+  /**
+   * The same encryptor reading text values shaped like Fernet tokens with these keys (and their
+   * time-to-live), or not reading them when {@code null}.
+   */
+  public FieldEncryptor withFernetReads(Fernet fernet) {
+    return fernet == this.fernet ? this : new FieldEncryptor(keyRing, allowPlaintextReads, deterministicKey, fernet);
+  }
+
+  /** Whether text values shaped like Fernet tokens are read as such. */
+  public boolean readsFernet() {
+    return fernet != null;
   }
 
   /**
@@ -68,7 +97,7 @@ public final class FieldEncryptor {
    * @throws ConfigurationException when the ring has no such key
    */
   public FieldEncryptor withDeterministicKey(Integer keyId) {
-    return new FieldEncryptor(keyRing, allowPlaintextReads, deterministicKey(keyRing, keyId));
+    return new FieldEncryptor(keyRing, allowPlaintextReads, deterministicKey(keyRing, keyId), fernet);
   }
 
   private static DataKey deterministicKey(KeyRing ring, Integer keyId) {
@@ -156,12 +185,16 @@ public final class FieldEncryptor {
    * Decrypts a text v1 value to the string it was made from.
    *
    * @throws DecryptionException when the value is not v1 (unless plaintext reads are allowed)
-   *     or does not authenticate under its key and this context
+   *     or does not authenticate under its key and this context; with Fernet reads on, when a
+   *     value shaped like a Fernet token does not read (see {@link DecryptionException.Reason})
    * @throws UnknownKeyException when the value's key id is not in the key ring
    */
   public String decryptText(String value, EncryptionContext context) {
     Objects.requireNonNull(value, "value");
     if (!CiphertextFormat.mayBeV1Text(value)) {
+      if (fernet != null && Fernet.mayBeFernet(value)) {
+        return readFernet(value, context);
+      }
       if (allowPlaintextReads) {
         return value;
       }
@@ -274,6 +307,24 @@ public final class FieldEncryptor {
     return AesGcm.decrypt(key.secretKey(), value, context.associatedData(algorithm, key.id()));
   }
 
+  /** A Fernet token (transition reads): its plaintext, or a typed error naming the context, never the token. */
+  private String readFernet(String token, EncryptionContext context) {
+    try {
+      return fernet.decryptText(token);
+    } catch (FernetException e) {
+      DecryptionException.Reason reason = switch (e.reason()) {
+        case MALFORMED -> DecryptionException.Reason.MALFORMED_TOKEN;
+        case NOT_AUTHENTIC -> DecryptionException.Reason.AUTHENTICATION_FAILED;
+        case BAD_PADDING -> DecryptionException.Reason.BAD_PADDING;
+        case EXPIRED, FUTURE_TIMESTAMP -> DecryptionException.Reason.EXPIRED;
+        case NOT_UTF8 -> DecryptionException.Reason.NOT_UTF8;
+      };
+      throw new DecryptionException(reason, "Cannot decrypt " + context.describe() + ": the stored value " + e.getMessage()
+          + " (read because " + FieldcryptSettings.READ_FERNET + "=true; keys from " + FieldcryptSettings.FERNET_KEYS + ")",
+          context.value(), null);
+    }
+  }
+
   private static DecryptionException notCiphertext(EncryptionContext context) {
     return new DecryptionException(DecryptionException.Reason.NOT_CIPHERTEXT,
         "Cannot decrypt " + context.describe() + ": the stored value is not a fieldcrypt v1 ciphertext"
@@ -310,6 +361,6 @@ public final class FieldEncryptor {
   @Override
   public String toString() {
     return "FieldEncryptor[" + keyRing + (deterministicKey == null ? "" : ", deterministicKey=" + deterministicKey.id())
-        + ", allowPlaintextReads=" + allowPlaintextReads + "]";
+        + ", allowPlaintextReads=" + allowPlaintextReads + (fernet == null ? "" : ", readFernet=" + fernet) + "]";
   }
 }

@@ -1,10 +1,16 @@
 package io.github.fieldcrypt;
 
+import io.github.fieldcrypt.crypto.Fernet;
+import io.github.fieldcrypt.crypto.FernetKey;
 import io.github.fieldcrypt.keys.KeyRing;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -34,6 +40,25 @@ public final class FieldcryptSettings {
    * Default {@code false}.
    */
   public static final String ALLOW_PLAINTEXT_READS = "fieldcrypt.allow-plaintext-reads";
+  /**
+   * The Fernet keys of data written by Python's {@code cryptography.fernet}: comma-separated,
+   * each as Python prints it (URL-safe base64 of 32 bytes, 44 characters with the {@code =}).
+   * The first one writes (the tokens a rollback gives back), every one reads. Needed by
+   * {@link #READ_FERNET} and by the Liquibase {@code sourceFormat="fernet"}; no default.
+   */
+  public static final String FERNET_KEYS = "fieldcrypt.fernet-keys";
+  /**
+   * {@code true} while a column still holds Fernet tokens: a stored value shaped like a Fernet
+   * token is read with {@link #FERNET_KEYS}; one that fails its HMAC is an error, never
+   * plaintext. Default {@code false}: a Fernet token is then like any value that is not v1.
+   */
+  public static final String READ_FERNET = "fieldcrypt.read-fernet";
+  /**
+   * How old a Fernet token may be, as an ISO-8601 duration of whole seconds ({@code PT1H},
+   * {@code P30D}); with it, tokens stamped more than 60 s in the future are refused too, as
+   * Python's {@code decrypt(token, ttl)} does. Default: none, no time is checked.
+   */
+  public static final String FERNET_TTL = "fieldcrypt.fernet-ttl";
   /**
    * The id of the key that deterministic columns ({@code @Encrypted(deterministic = true)})
    * write and look up with. Default: the active key. Pin it to keep equality lookups finding
@@ -128,6 +153,84 @@ public final class FieldcryptSettings {
   /** {@link #ALLOW_PLAINTEXT_READS}, strictly {@code true} or {@code false}. */
   public boolean allowPlaintextReads() {
     return booleanSetting(ALLOW_PLAINTEXT_READS, false);
+  }
+
+  /** The settings about Fernet tokens, for modules that collect the settings they pass on. */
+  public static List<String> fernetSettingNames() {
+    return List.of(FERNET_KEYS, READ_FERNET, FERNET_TTL);
+  }
+
+  /** {@link #READ_FERNET}, strictly {@code true} or {@code false}. */
+  public boolean readFernet() {
+    return booleanSetting(READ_FERNET, false);
+  }
+
+  /**
+   * The Fernet key set of {@link #FERNET_KEYS} with {@link #FERNET_TTL}, or empty when no Fernet
+   * keys are set.
+   *
+   * @throws ConfigurationException when a key is not URL-safe base64 of 32 bytes, a key is
+   *     repeated, or the time-to-live is not a positive ISO-8601 duration of whole seconds; the
+   *     message names the setting, its source and the entry, never a key
+   */
+  public Optional<Fernet> fernet() {
+    Value keys = lookup(FERNET_KEYS);
+    if (keys == null) {
+      return Optional.empty();
+    }
+    Fernet.Builder builder = Fernet.builder();
+    String[] entries = keys.text().split(",", -1);
+    List<String> fingerprints = new java.util.ArrayList<>();
+    for (int i = 0; i < entries.length; i++) {
+      String position = "entry " + (i + 1) + " of " + keys.where();
+      FernetKey key;
+      try {
+        key = FernetKey.parse(entries[i]);
+      } catch (IllegalArgumentException e) {
+        // FernetKey's messages give lengths and shapes, never the text
+        throw new ConfigurationException(FERNET_KEYS, "Invalid " + position + ": " + e.getMessage());
+      }
+      int same = fingerprints.indexOf(key.fingerprint());
+      if (same >= 0) {
+        throw new ConfigurationException(FERNET_KEYS, "Invalid " + position + ": the same key as entry " + (same + 1));
+      }
+      fingerprints.add(key.fingerprint());
+      builder.add(key);
+    }
+    Value ttl = lookup(FERNET_TTL);
+    if (ttl != null) {
+      builder.ttl(parseTtl(ttl));
+    }
+    return Optional.of(builder.build());
+  }
+
+  /**
+   * The Fernet key set transition reads use: {@code null} unless {@link #READ_FERNET} is
+   * {@code true}.
+   *
+   * @throws ConfigurationException when reads are on and {@link #FERNET_KEYS} is missing or bad
+   */
+  public Fernet fernetForReads() {
+    if (!readFernet()) {
+      return null;
+    }
+    return fernet().orElseThrow(() -> new ConfigurationException(FERNET_KEYS, lookup(READ_FERNET).where()
+        + " is true, but no Fernet keys are configured: set " + FERNET_KEYS + " (or the environment variable "
+        + environmentVariable(FERNET_KEYS) + ") to the Python service's Fernet keys, comma-separated"));
+  }
+
+  private static Duration parseTtl(Value value) {
+    Duration ttl;
+    try {
+      ttl = Duration.parse(value.text().trim());
+    } catch (DateTimeParseException e) {
+      ttl = null;
+    }
+    if (ttl == null || ttl.isNegative() || ttl.isZero() || ttl.getNano() != 0) {
+      throw new ConfigurationException(FERNET_TTL, "Invalid value for " + value.where()
+          + ": expected a positive ISO-8601 duration of whole seconds, such as PT1H or P30D");
+    }
+    return ttl;
   }
 
   /**

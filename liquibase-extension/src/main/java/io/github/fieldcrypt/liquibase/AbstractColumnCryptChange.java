@@ -127,7 +127,12 @@ public abstract class AbstractColumnCryptChange extends AbstractChange {
     return NAMESPACE;
   }
 
-  /** A change of the inverse kind on the same column, batch size and context. */
+  /** The attributes, for the subclasses' own properties. */
+  ColumnCryptAttributes attributes() {
+    return attributes;
+  }
+
+  /** A change of the inverse kind on the same column, batch size, context and format. */
   AbstractColumnCryptChange inverse() {
     AbstractColumnCryptChange inverse = newInverse();
     inverse.attributes.copyFrom(attributes);

@@ -18,7 +18,9 @@ import liquibase.resource.ResourceAccessor;
  * The {@code customChange} form of the column changes, for changelogs that prefer
  * {@code <customChange class="...">} with {@code <param>}s to the first-class changes. Same
  * parameters ({@code tableName}, {@code columnName}, {@code schemaName}, {@code catalogName},
- * {@code batchSize}, {@code deterministic}, {@code context}), same engine, same guarantees.
+ * {@code batchSize}, {@code deterministic}, {@code context}; {@code sourceFormat} on
+ * {@link EncryptColumnTask}, {@code targetFormat} on {@link DecryptColumnTask}), same engine,
+ * same guarantees.
  *
  * <p>Liquibase calls a custom task even while it only writes SQL ({@code update-sql},
  * {@code rollback-sql}); then this prints the data-dependent comment and touches nothing.
@@ -31,6 +33,11 @@ public abstract class AbstractColumnCryptTask implements CustomTaskChange, Custo
 
   /** Which migration {@code rollback} runs, or {@code null} for a no-op rollback. */
   abstract ColumnMigration.Operation rollbackOperation();
+
+  /** The attributes, for the subclasses' own parameters. */
+  ColumnCryptAttributes attributes() {
+    return attributes;
+  }
 
   public void setCatalogName(String catalogName) {
     attributes.catalogName = catalogName;

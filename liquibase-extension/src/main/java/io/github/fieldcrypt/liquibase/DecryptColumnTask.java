@@ -14,6 +14,11 @@ import io.github.fieldcrypt.liquibase.internal.ColumnMigration;
  */
 public class DecryptColumnTask extends AbstractColumnCryptTask {
 
+  /** {@code plaintext} (the default) or {@code fernet}; the rollback reads this format. */
+  public void setTargetFormat(String targetFormat) {
+    attributes().format = targetFormat;
+  }
+
   @Override
   ColumnMigration.Operation operation() {
     return ColumnMigration.Operation.DECRYPT;

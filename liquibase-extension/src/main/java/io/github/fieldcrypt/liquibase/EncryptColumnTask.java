@@ -3,7 +3,8 @@ package io.github.fieldcrypt.liquibase;
 import io.github.fieldcrypt.liquibase.internal.ColumnMigration;
 
 /**
- * {@code encryptColumn} as a {@code customChange}; its rollback decrypts.
+ * {@code encryptColumn} as a {@code customChange}; its rollback decrypts (to Fernet tokens again
+ * with {@code sourceFormat="fernet"}).
  *
  * <pre>{@code
  * <customChange class="io.github.fieldcrypt.liquibase.EncryptColumnTask">
@@ -13,6 +14,11 @@ import io.github.fieldcrypt.liquibase.internal.ColumnMigration;
  * }</pre>
  */
 public class EncryptColumnTask extends AbstractColumnCryptTask {
+
+  /** {@code plaintext} (the default) or {@code fernet}; the rollback writes this format back. */
+  public void setSourceFormat(String sourceFormat) {
+    attributes().format = sourceFormat;
+  }
 
   @Override
   ColumnMigration.Operation operation() {

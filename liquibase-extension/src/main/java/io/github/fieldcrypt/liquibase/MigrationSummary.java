@@ -13,9 +13,17 @@ import java.util.Locale;
  * @param nulls rows whose value is SQL NULL, left alone
  * @param retried rows whose compare-and-set lost to a concurrent write and were read again
  * @param nanos how long the migration took, pre-flight included
+ * @param fernet whether the values that are not v1 were Fernet tokens ({@code sourceFormat} or
+ *     {@code targetFormat="fernet"}) rather than plaintext
  */
 public record MigrationSummary(String column, String operation, long rows, long written, long alreadyDone,
-    long nulls, long retried, long nanos) {
+    long nulls, long retried, long nanos, boolean fernet) {
+
+  /** A summary of a migration between plaintext and v1. */
+  public MigrationSummary(String column, String operation, long rows, long written, long alreadyDone, long nulls,
+      long retried, long nanos) {
+    this(column, operation, rows, written, alreadyDone, nulls, retried, nanos, false);
+  }
 
   /**
    * The closing line, e.g. {@code "users.email: 1000000 rows — 999000 encrypted, 1000 already
@@ -26,15 +34,15 @@ public record MigrationSummary(String column, String operation, long rows, long 
     String already;
     switch (operation) {
       case "decryptColumn" -> {
-        done = "decrypted";
-        already = "already plaintext";
+        done = fernet ? "decrypted to Fernet tokens" : "decrypted";
+        already = fernet ? "already Fernet tokens" : "already plaintext";
       }
       case "reencryptColumn" -> {
         done = "re-encrypted";
         already = "already under the active key";
       }
       default -> {
-        done = "encrypted";
+        done = fernet ? "encrypted from Fernet tokens" : "encrypted";
         already = "already encrypted";
       }
     }

@@ -2,6 +2,7 @@ package io.github.fieldcrypt.liquibase;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.fieldcrypt.liquibase.internal.ColumnMigration;
 import liquibase.Scope;
 import liquibase.change.Change;
 import liquibase.change.ChangeFactory;
@@ -39,6 +40,69 @@ class ChangeDefinitionTest {
     assertThat(other.generateCheckSum()).isNotEqualTo(change(new EncryptColumnChange(), 10).generateCheckSum());
     assertThat(change(new DecryptColumnChange(), 10).generateCheckSum())
         .isNotEqualTo(change(new EncryptColumnChange(), 10).generateCheckSum());
+  }
+
+  @Test
+  void checksums_of_changesets_written_before_source_format_existed_stay_the_same() {
+    // pinned before sourceFormat/targetFormat were added: an unset format is no part of the checksum
+    assertThat(change(new EncryptColumnChange(), 10).generateCheckSum().toString())
+        .isEqualTo("9:a6f008f971250a3d664d5725d22e5816");
+    DecryptColumnChange decrypt = new DecryptColumnChange();
+    decrypt.setTableName("users");
+    decrypt.setColumnName("email");
+    assertThat(decrypt.generateCheckSum().toString()).isEqualTo("9:d8fcc0bf1752b2a95b1f3d974cc393ca");
+  }
+
+  @Test
+  void source_and_target_format_are_part_of_the_checksum_and_of_the_inverse() {
+    EncryptColumnChange fernet = change(new EncryptColumnChange(), 10);
+    fernet.setSourceFormat("fernet");
+    assertThat(fernet.generateCheckSum()).isNotEqualTo(change(new EncryptColumnChange(), 10).generateCheckSum());
+    Change[] inverse = fernet.createInverses();
+    assertThat(inverse).singleElement().isInstanceOf(DecryptColumnChange.class);
+    assertThat(((DecryptColumnChange) inverse[0]).getTargetFormat()).isEqualTo("fernet");
+    DecryptColumnChange toFernet = change(new DecryptColumnChange(), 10);
+    toFernet.setTargetFormat("fernet");
+    assertThat(toFernet.generateCheckSum()).isNotEqualTo(change(new DecryptColumnChange(), 10).generateCheckSum());
+    assertThat(((EncryptColumnChange) toFernet.createInverses()[0]).getSourceFormat()).isEqualTo("fernet");
+    assertThat(((DecryptColumnChange) change(new EncryptColumnChange(), 10).createInverses()[0]).getTargetFormat()).isNull();
+    // the properties Liquibase sees (YAML/JSON keys): sourceFormat on encryptColumn only, targetFormat on decryptColumn only
+    ChangeFactory factory = Scope.getCurrentScope().getSingleton(ChangeFactory.class);
+    assertThat(factory.getChangeMetaData("encryptColumn").getParameters()).containsKey("sourceFormat").doesNotContainKey("targetFormat");
+    assertThat(factory.getChangeMetaData("decryptColumn").getParameters()).containsKey("targetFormat").doesNotContainKey("sourceFormat");
+    assertThat(factory.getChangeMetaData("reencryptColumn").getParameters()).doesNotContainKeys("sourceFormat", "targetFormat");
+  }
+
+  @Test
+  void a_source_format_other_than_plaintext_or_fernet_fails_validation() {
+    EncryptColumnChange change = change(new EncryptColumnChange(), 10);
+    change.setSourceFormat("Fernet-ish");
+    assertThat(validate(change, ColumnMigration.Operation.ENCRYPT))
+        .containsExactly("encryptColumn on users.email: sourceFormat must be \"plaintext\" (the default) or \"fernet\", was \"Fernet-ish\"");
+    change.setSourceFormat("plaintext");
+    assertThat(validate(change, ColumnMigration.Operation.ENCRYPT)).isEmpty();
+    change.setSourceFormat("fernet");
+    assertThat(validate(change, ColumnMigration.Operation.ENCRYPT)).isEmpty();
+    DecryptColumnChange decrypt = change(new DecryptColumnChange(), 10);
+    decrypt.setTargetFormat("base64");
+    assertThat(validate(decrypt, ColumnMigration.Operation.DECRYPT)).singleElement().asString()
+        .isEqualTo("decryptColumn on users.email: targetFormat must be \"plaintext\" (the default) or \"fernet\", was \"base64\"");
+  }
+
+  /** The attribute checks alone (no database: the keys are checked by the Liquibase runs of ColumnChangesIT). */
+  private static java.util.List<String> validate(AbstractColumnCryptChange change, ColumnMigration.Operation operation) {
+    return change.attributes().validate(new liquibase.exception.ValidationErrors(), operation, null, null).getErrorMessages();
+  }
+
+  @Test
+  void sql_output_says_what_a_fernet_change_does() {
+    H2Database h2 = new H2Database();
+    EncryptColumnChange change = change(new EncryptColumnChange(), 10);
+    change.setSourceFormat("fernet");
+    assertThat(SqlGeneratorFactory.getInstance().generateSql(change.generateStatements(h2), h2)[0].toSql())
+        .isEqualTo("-- fieldcrypt encryptColumn on users.email is data-dependent and cannot be rendered as SQL: it reads,"
+            + " decrypts the Fernet token, encrypts and rewrites each row. Nothing here changes data; run update/rollback"
+            + " against the database to apply it.");
   }
 
   @Test

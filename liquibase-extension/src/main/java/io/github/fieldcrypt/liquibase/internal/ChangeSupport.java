@@ -3,7 +3,9 @@ package io.github.fieldcrypt.liquibase.internal;
 import io.github.fieldcrypt.ConfigurationException;
 import io.github.fieldcrypt.FieldcryptSettings;
 import io.github.fieldcrypt.keys.KeyProviders;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import liquibase.Scope;
 import liquibase.changelog.ChangeLogParameters;
@@ -34,7 +36,9 @@ public final class ChangeSupport {
     ChangeSet cs = changeSet != null ? changeSet : Scope.getCurrentScope().get(Scope.Attr.changeSet.name(), ChangeSet.class);
     if (cs != null && cs.getChangeLogParameters() != null) {
       ChangeLogParameters params = cs.getChangeLogParameters();
-      for (String setting : KeyProviders.settingNames()) {
+      List<String> settings = new ArrayList<>(KeyProviders.settingNames());
+      settings.addAll(FieldcryptSettings.fernetSettingNames());
+      for (String setting : settings) {
         Object value = params.getValue(setting, cs.getChangeLog());
         if (value != null) {
           parameters.put(setting, value);
@@ -76,11 +80,30 @@ public final class ChangeSupport {
     if (context != null && context.isBlank()) {
       errors.addError(where + ": context must not be blank; leave it out for \"<table>.<column>\"");
     }
+    String format = attributes.format;
+    String formatAttribute = operation == ColumnMigration.Operation.DECRYPT ? "targetFormat" : "sourceFormat";
+    if (format != null && !format.equals(ColumnCryptAttributes.PLAINTEXT) && !format.equals(ColumnCryptAttributes.FERNET)) {
+      errors.addError(where + ": " + formatAttribute + " must be \"" + ColumnCryptAttributes.PLAINTEXT + "\" (the default) or \""
+          + ColumnCryptAttributes.FERNET + "\", was \"" + format + "\"");
+    }
+    boolean fernet = attributes.fernet() && operation != ColumnMigration.Operation.REENCRYPT;
     if (database != null && !sqlOutputMode(database)) {
       try {
         settings(changeSet).keyRing();
       } catch (ConfigurationException e) {
         errors.addError(where + ": " + e.getMessage());
+      }
+      if (fernet) {
+        try {
+          if (settings(changeSet).fernet().isEmpty()) {
+            errors.addError(where + ": " + formatAttribute + "=\"fernet\" needs the Fernet keys: set "
+                + FieldcryptSettings.FERNET_KEYS + " (a changelog parameter, system property, or the environment variable "
+                + FieldcryptSettings.environmentVariable(FieldcryptSettings.FERNET_KEYS)
+                + ") to the Python service's keys, comma-separated, the one that writes first");
+          }
+        } catch (ConfigurationException e) {
+          errors.addError(where + ": " + e.getMessage());
+        }
       }
     }
     return errors;

@@ -6,8 +6,10 @@ import liquibase.exception.ValidationErrors;
 
 /**
  * The attributes every column change has, in the first-class and the {@code customChange} form
- * alike: which column, rows per batch, deterministic or not and the context
- * override. A plain holder: the change classes expose it through their own accessors.
+ * alike: which column, rows per batch, deterministic or not, the context override, and the
+ * format of the values that are not v1 ({@code sourceFormat} of {@code encryptColumn},
+ * {@code targetFormat} of {@code decryptColumn}). A plain holder: the change classes expose it
+ * through their own accessors.
  */
 public final class ColumnCryptAttributes {
   public String catalogName;
@@ -17,6 +19,17 @@ public final class ColumnCryptAttributes {
   public Integer batchSize;
   public Boolean deterministic;
   public String context;
+  /**
+   * What the column holds before {@code encryptColumn} / after {@code decryptColumn}:
+   * {@value #PLAINTEXT} ({@code null} means the same) or {@value #FERNET}. Not used by
+   * {@code reencryptColumn}.
+   */
+  public String format;
+
+  /** {@link #format}: plaintext values (the default). */
+  public static final String PLAINTEXT = "plaintext";
+  /** {@link #format}: Fernet tokens of Python's {@code cryptography.fernet}. */
+  public static final String FERNET = "fernet";
 
   /** Adds an error per problem (see {@link ChangeSupport#validate}). */
   public ValidationErrors validate(ValidationErrors errors, ColumnMigration.Operation operation, Database database,
@@ -24,11 +37,16 @@ public final class ColumnCryptAttributes {
     return ChangeSupport.validate(errors, operation, this, database, changeSet);
   }
 
+  /** Whether the values that are not v1 are Fernet tokens ({@code sourceFormat}/{@code targetFormat="fernet"}). */
+  public boolean fernet() {
+    return FERNET.equals(format);
+  }
+
   /** The statement that runs {@code operation} on this column. */
   public ColumnCryptStatement statement(ColumnMigration.Operation operation, Database database, ChangeSet changeSet) {
     return new ColumnCryptStatement(operation, new ColumnMigration.Target(catalogName, schemaName, tableName, columnName),
         context, batchSize == null ? ChangeSupport.DEFAULT_BATCH_SIZE : batchSize, Boolean.TRUE.equals(deterministic),
-        ChangeSupport.settings(changeSet), database);
+        operation != ColumnMigration.Operation.REENCRYPT && fernet(), ChangeSupport.settings(changeSet), database);
   }
 
   /** Takes every attribute of another change (for the inverse change). */
@@ -40,6 +58,7 @@ public final class ColumnCryptAttributes {
     batchSize = other.batchSize;
     deterministic = other.deterministic;
     context = other.context;
+    format = other.format;
   }
 
   /** {@code "<table>.<column>"} as written in the changelog, for messages. */

@@ -1,10 +1,12 @@
 package io.github.fieldcrypt.liquibase.internal;
 
+import io.github.fieldcrypt.ConfigurationException;
 import io.github.fieldcrypt.EncryptionContext;
 import io.github.fieldcrypt.FieldEncryptor;
 import io.github.fieldcrypt.metrics.FieldcryptMetrics;
 import io.github.fieldcrypt.FieldcryptException;
 import io.github.fieldcrypt.FieldcryptSettings;
+import io.github.fieldcrypt.crypto.Fernet;
 import io.github.fieldcrypt.liquibase.FieldcryptLiquibaseConfiguration;
 import io.github.fieldcrypt.liquibase.MigrationSummary;
 import java.sql.Connection;
@@ -32,16 +34,22 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
   private final String context;
   private final int batchSize;
   private final boolean deterministic;
+  private final boolean fernet;
   private final FieldcryptSettings settings;
   private final Database database;
 
+  /**
+   * @param fernet whether the values that are not v1 are Fernet tokens: read by
+   *     {@code encryptColumn}, written by {@code decryptColumn}, with {@code fieldcrypt.fernet-keys}
+   */
   public ColumnCryptStatement(ColumnMigration.Operation operation, ColumnMigration.Target target, String context,
-      int batchSize, boolean deterministic, FieldcryptSettings settings, Database database) {
+      int batchSize, boolean deterministic, boolean fernet, FieldcryptSettings settings, Database database) {
     this.operation = operation;
     this.target = target;
     this.context = context;
     this.batchSize = batchSize;
     this.deterministic = deterministic;
+    this.fernet = fernet;
     this.settings = settings;
     this.database = database;
   }
@@ -73,10 +81,14 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
     Logger log = Scope.getCurrentScope().getLog(getClass());
     try {
       FieldEncryptor encryptor = FieldEncryptor.fromSettings(settings);
+      Fernet fernetKeys = fernet ? settings.fernet().orElseThrow(() -> new ConfigurationException(FieldcryptSettings.FERNET_KEYS,
+          operation.changeName() + " on " + target.table() + "." + target.column() + " with Fernet tokens needs "
+              + FieldcryptSettings.FERNET_KEYS + " (or " + FieldcryptSettings.environmentVariable(FieldcryptSettings.FERNET_KEYS)
+              + ")")) : null;
       EncryptionContext ctx = context == null ? null : EncryptionContext.of(context);
       Duration interval = Duration.ofSeconds(FieldcryptLiquibaseConfiguration.PROGRESS_INTERVAL_SECONDS.getCurrentValue());
-      MigrationSummary summary = ColumnMigration.run(connection, target, operation, encryptor, ctx, deterministic, batchSize,
-          line -> report(log, line), interval);
+      MigrationSummary summary = ColumnMigration.run(connection, target, operation, encryptor, ctx, deterministic, fernetKeys,
+          batchSize, line -> report(log, line), interval);
       report(log, summary.describe());
       record(FieldcryptMetrics.from(settings, null), summary);
       return summary;
@@ -102,8 +114,8 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
   public String sqlOutputComment() {
     return "fieldcrypt " + operation.changeName() + " on " + target.table() + "." + target.column()
         + " is data-dependent and cannot be rendered as SQL: it reads, " + switch (operation) {
-          case ENCRYPT -> "encrypts";
-          case DECRYPT -> "decrypts";
+          case ENCRYPT -> fernet ? "decrypts the Fernet token, encrypts" : "encrypts";
+          case DECRYPT -> fernet ? "decrypts, makes a Fernet token" : "decrypts";
           case REENCRYPT -> "re-encrypts";
         } + " and rewrites each row. Nothing here changes data; run update/rollback against the database to apply it.";
   }

@@ -3,7 +3,10 @@ package io.github.fieldcrypt.liquibase.internal;
 import io.github.fieldcrypt.EncryptionContext;
 import io.github.fieldcrypt.FieldEncryptor;
 import io.github.fieldcrypt.FieldcryptException;
+import io.github.fieldcrypt.FieldcryptSettings;
 import io.github.fieldcrypt.crypto.CiphertextFormat;
+import io.github.fieldcrypt.crypto.Fernet;
+import io.github.fieldcrypt.crypto.FernetException;
 import io.github.fieldcrypt.liquibase.ColumnMigrationException;
 import io.github.fieldcrypt.liquibase.MigrationSummary;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +52,12 @@ import java.util.stream.Collectors;
  * and Liquibase's own synchronous commit of its DATABASECHANGELOG row flushes them all). Both
  * settings are restored afterwards. Other databases get JDBC batches.
  *
+ * <p>With Fernet keys ({@code sourceFormat}/{@code targetFormat="fernet"}) the values that are
+ * not v1 are Fernet tokens instead of plaintext: {@code encryptColumn} decrypts each token and
+ * encrypts its plaintext to v1, {@code decryptColumn} writes each plaintext back as a token made
+ * with the first Fernet key. The pre-flight then reads every row (a token's plaintext length is
+ * known only once it is decrypted) and stops on a value that is neither v1 nor a valid token.
+ *
  * <p><b>Security:</b> no value, plaintext or ciphertext, reaches a message or a log line: only
  * the table, the column, key ids and a row's primary key.
  */
@@ -91,6 +100,8 @@ public final class ColumnMigration {
   private final Operation operation;
   private final FieldEncryptor encryptor;
   private final EncryptionContext context;
+  /** Fernet keys when the values that are not v1 are Fernet tokens, else {@code null}. */
+  private final Fernet fernet;
   private final int batchSize;
   private final Consumer<String> progress;
   private final long progressIntervalNanos;
@@ -107,12 +118,14 @@ public final class ColumnMigration {
   private long total;
 
   private ColumnMigration(Connection connection, TableShape shape, Operation operation, FieldEncryptor encryptor,
-      EncryptionContext context, boolean deterministic, int batchSize, Consumer<String> progress, Duration progressInterval) {
+      EncryptionContext context, boolean deterministic, Fernet fernet, int batchSize, Consumer<String> progress,
+      Duration progressInterval) {
     this.connection = connection;
     this.shape = shape;
     this.operation = operation;
     this.encryptor = encryptor;
     this.context = context;
+    this.fernet = fernet;
     this.batchSize = batchSize;
     this.progress = progress;
     this.progressIntervalNanos = progressInterval.toNanos();
@@ -133,7 +146,7 @@ public final class ColumnMigration {
    */
   public static MigrationSummary run(Connection connection, Target target, Operation operation, FieldEncryptor encryptor,
       EncryptionContext context, int batchSize, Consumer<String> progress, Duration progressInterval) {
-    return run(connection, target, operation, encryptor, context, false, batchSize, progress, progressInterval);
+    return run(connection, target, operation, encryptor, context, false, null, batchSize, progress, progressInterval);
   }
 
   /**
@@ -144,13 +157,36 @@ public final class ColumnMigration {
    */
   public static MigrationSummary run(Connection connection, Target target, Operation operation, FieldEncryptor encryptor,
       EncryptionContext context, boolean deterministic, int batchSize, Consumer<String> progress, Duration progressInterval) {
+    return run(connection, target, operation, encryptor, context, deterministic, null, batchSize, progress, progressInterval);
+  }
+
+  /**
+   * {@link #run(Connection, Target, Operation, FieldEncryptor, EncryptionContext, boolean, int, Consumer, Duration)}
+   * for a column whose values that are not v1 are Fernet tokens of these keys ({@code null}:
+   * plaintext): {@link Operation#ENCRYPT} reads them, {@link Operation#DECRYPT} writes them with
+   * the first key.
+   *
+   * @throws ColumnMigrationException when the migration cannot run (a binary column holds no
+   *     Fernet tokens) or must stop
+   */
+  public static MigrationSummary run(Connection connection, Target target, Operation operation, FieldEncryptor encryptor,
+      EncryptionContext context, boolean deterministic, Fernet fernet, int batchSize, Consumer<String> progress,
+      Duration progressInterval) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
     }
+    if (fernet != null && operation == Operation.REENCRYPT) {
+      throw new IllegalArgumentException("reencryptColumn moves v1 values between keys; it reads no Fernet tokens");
+    }
     TableShape shape = TableShape.read(connection, target.catalog(), target.schema(), target.table(), target.column());
     EncryptionContext effective = context != null ? context : EncryptionContext.forColumn(target.table(), target.column());
-    return new ColumnMigration(connection, shape, operation, encryptor, effective, deterministic, batchSize, progress, progressInterval)
-        .run();
+    if (fernet != null && shape.kind() != TableShape.Kind.TEXT) {
+      throw new ColumnMigrationException(shape.describe() + ": " + (operation == Operation.ENCRYPT ? "sourceFormat" : "targetFormat")
+          + "=\"fernet\" needs a text column (Fernet tokens are base64 text), but " + shape.declaredType()
+          + " holds bytes. Nothing was written.", effective.value(), (Integer) null);
+    }
+    return new ColumnMigration(connection, shape, operation, encryptor, effective, deterministic, fernet, batchSize, progress,
+        progressInterval).run();
   }
 
   private MigrationSummary run() {
@@ -192,7 +228,7 @@ public final class ColumnMigration {
       }
     }
     return new MigrationSummary(shape.describe(), operation.changeName(), rows, written, alreadyDone, nulls, retried,
-        System.nanoTime() - start);
+        System.nanoTime() - start, fernet != null);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -201,7 +237,7 @@ public final class ColumnMigration {
   private void preflight() throws SQLException {
     Preflight check = new Preflight();
     String candidatesOnly = null;
-    if (shape.kind() == TableShape.Kind.TEXT && (postgres || mysql || shape.product().contains("h2"))) {
+    if (shape.kind() == TableShape.Kind.TEXT && fernet == null && (postgres || mysql || shape.product().contains("h2"))) {
       // One aggregate instead of reading every row: only values that start like a v1 text value
       // need to be read and authenticated; the others are plaintext, of which only the longest matters.
       String c = shape.quotedColumn();
@@ -266,9 +302,14 @@ public final class ColumnMigration {
     byte[] cipher = asV1(value);
     if (cipher == null) {
       switch (operation) {
-        case ENCRYPT -> check.plaintextOfLength(plaintextBytes(value), key);
+        case ENCRYPT -> check.plaintextOfLength(fernet == null ? plaintextBytes(value)
+            : plaintextBytes(fernetPlaintext((String) value, key, false)), key);
         case REENCRYPT -> throw notEncrypted(key);
-        case DECRYPT -> { }
+        case DECRYPT -> {
+          if (fernet != null) {
+            fernetPlaintext((String) value, key, false); // a token already: it must read
+          }
+        }
       }
       return;
     }
@@ -276,11 +317,22 @@ public final class ColumnMigration {
     if (inspection.state() != FieldEncryptor.Inspection.State.ENCRYPTED) {
       throw undecryptable(key, inspection, false);
     }
+    if (writesFernet()) {
+      check.plaintextOfLength(encryptor.decrypt(cipher, context).length, key);
+    }
+  }
+
+  /** Whether this run writes Fernet tokens ({@code decryptColumn targetFormat="fernet"}). */
+  private boolean writesFernet() {
+    return fernet != null && operation == Operation.DECRYPT;
   }
 
   private long maxPlaintextBytes() {
     if (shape.width() == Long.MAX_VALUE) {
       return Long.MAX_VALUE;
+    }
+    if (writesFernet()) {
+      return Fernet.maxPlaintextBytes(shape.width());
     }
     return shape.kind() == TableShape.Kind.TEXT
         ? CiphertextFormat.maxPlaintextBytesForText(shape.width())
@@ -308,9 +360,10 @@ public final class ColumnMigration {
       }
       TableShape s = m.shape;
       boolean text = s.kind() == TableShape.Kind.TEXT;
-      long needed = text ? CiphertextFormat.textLength(longest) : CiphertextFormat.binaryLength(longest);
+      long needed = m.writesFernet() ? Fernet.tokenLength(longest)
+          : text ? CiphertextFormat.textLength(longest) : CiphertextFormat.binaryLength(longest);
       throw new ColumnMigrationException(s.describe() + ": " + s.declaredType() + " holds at most " + Math.max(max, 0)
-          + " plaintext bytes; widen to " + s.typeName() + "(" + needed + ") (the longest value, in row "
+          + " plaintext bytes" + (m.writesFernet() ? " as Fernet tokens" : "") + "; widen to " + s.typeName() + "(" + needed + ") (the longest value, in row "
           + m.describeKey(longestKey) + ", has " + longest + " bytes). Nothing was written.", m.context.value(),
           (Integer) null);
     }
@@ -421,7 +474,7 @@ public final class ColumnMigration {
     switch (operation) {
       case ENCRYPT -> {
         if (cipher == null) {
-          return encrypt(value);
+          return fernet == null ? encrypt(value) : encrypt(fernetPlaintext((String) value, key, true));
         }
         FieldEncryptor.Inspection inspection = encryptor.inspect(cipher, context);
         if (inspection.state() != FieldEncryptor.Inspection.State.ENCRYPTED) {
@@ -430,7 +483,14 @@ public final class ColumnMigration {
         return null;
       }
       case DECRYPT -> {
-        return cipher == null ? null : plaintextValue(decrypt(cipher, key));
+        if (cipher == null) {
+          if (fernet != null) {
+            fernetPlaintext((String) value, key, true); // a token already: it must read
+          }
+          return null;
+        }
+        byte[] plaintext = decrypt(cipher, key);
+        return fernet == null ? plaintextValue(plaintext) : fernet.encrypt(plaintext);
       }
       default -> {
         if (cipher == null) {
@@ -643,6 +703,23 @@ public final class ColumnMigration {
         + " holds a fieldcrypt v1 value under " + why + ". "
         + (writing ? "Pages before it were committed; fix the value and run again to resume."
             : "Nothing was written."), context.value(), inspection.keyId());
+  }
+
+  /**
+   * The plaintext of a Fernet token, as the text a v1 text value holds; a value that is not a
+   * token this key set reads stops the migration, naming the row and why, never the value.
+   */
+  private String fernetPlaintext(String token, Object[] key, boolean writing) {
+    try {
+      return fernet.decryptText(token);
+    } catch (FernetException e) {
+      throw new ColumnMigrationException("Cannot " + operation.verb + " " + shape.describe() + ": row " + describeKey(key)
+          + " holds neither a fieldcrypt v1 value nor a Fernet token that reads with " + FieldcryptSettings.FERNET_KEYS
+          + " (" + fernet.keys().size() + " key" + (fernet.keys().size() == 1 ? "" : "s")
+          + fernet.ttl().map(ttl -> ", " + FieldcryptSettings.FERNET_TTL + " " + ttl).orElse("") + "): the value " + e.getMessage()
+          + ". " + (writing ? "Pages before it were committed; fix the value and run again to resume." : "Nothing was written."),
+          context.value(), (Integer) null);
+    }
   }
 
   private ColumnMigrationException notEncrypted(Object[] key) {
