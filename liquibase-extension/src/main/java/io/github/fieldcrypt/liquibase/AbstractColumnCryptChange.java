@@ -100,6 +100,16 @@ public abstract class AbstractColumnCryptChange extends AbstractChange {
     attributes.context = context;
   }
 
+  @DatabaseChangeProperty(description = "Tenant mode: the column holding each row's tenant id; values are encrypted under"
+      + " that tenant's data key, as @Encrypted does with fieldcrypt.tenant-mode=true", requiredForDatabase = ChangeParameterMetaData.NONE)
+  public String getTenantColumn() {
+    return attributes.tenantColumn;
+  }
+
+  public void setTenantColumn(String tenantColumn) {
+    attributes.tenantColumn = tenantColumn;
+  }
+
   @Override
   public SqlStatement[] generateStatements(Database database) {
     // Called many times by Liquibase: builds a description only, no keys and no database access.

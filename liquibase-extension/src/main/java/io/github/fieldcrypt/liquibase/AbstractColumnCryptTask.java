@@ -67,6 +67,10 @@ public abstract class AbstractColumnCryptTask implements CustomTaskChange, Custo
     attributes.context = context;
   }
 
+  public void setTenantColumn(String tenantColumn) {
+    attributes.tenantColumn = tenantColumn;
+  }
+
   @Override
   public void execute(Database database) throws CustomChangeException {
     run(operation(), database);

@@ -38,6 +38,8 @@ public final class ChangeSupport {
       ChangeLogParameters params = cs.getChangeLogParameters();
       List<String> settings = new ArrayList<>(KeyProviders.settingNames());
       settings.addAll(FieldcryptSettings.fernetSettingNames());
+      settings.addAll(java.util.List.of(FieldcryptSettings.TENANT_MODE, FieldcryptSettings.DATA_KEY_TABLE,
+          FieldcryptSettings.KEY_CACHE_TTL, FieldcryptSettings.KEY_CACHE_SIZE, FieldcryptSettings.ROTATE_AFTER));
       for (String setting : settings) {
         Object value = params.getValue(setting, cs.getChangeLog());
         if (value != null) {

@@ -25,6 +25,12 @@ public final class ColumnCryptAttributes {
    * {@code reencryptColumn}.
    */
   public String format;
+  /**
+   * Tenant mode: the column of the same table that holds each row's tenant id; the row's value is
+   * encrypted under that tenant's data key ({@code fieldcrypt_data_keys}), as {@code @Encrypted}
+   * does with {@code fieldcrypt.tenant-mode=true}. {@code null}: the key ring's keys.
+   */
+  public String tenantColumn;
 
   /** {@link #format}: plaintext values (the default). */
   public static final String PLAINTEXT = "plaintext";
@@ -46,7 +52,7 @@ public final class ColumnCryptAttributes {
   public ColumnCryptStatement statement(ColumnMigration.Operation operation, Database database, ChangeSet changeSet) {
     return new ColumnCryptStatement(operation, new ColumnMigration.Target(catalogName, schemaName, tableName, columnName),
         context, batchSize == null ? ChangeSupport.DEFAULT_BATCH_SIZE : batchSize, Boolean.TRUE.equals(deterministic),
-        operation != ColumnMigration.Operation.REENCRYPT && fernet(), ChangeSupport.settings(changeSet), database);
+        operation != ColumnMigration.Operation.REENCRYPT && fernet(), tenantColumn, ChangeSupport.settings(changeSet), database);
   }
 
   /** Takes every attribute of another change (for the inverse change). */
@@ -58,6 +64,7 @@ public final class ColumnCryptAttributes {
     batchSize = other.batchSize;
     deterministic = other.deterministic;
     context = other.context;
+    tenantColumn = other.tenantColumn;
     format = other.format;
   }
 

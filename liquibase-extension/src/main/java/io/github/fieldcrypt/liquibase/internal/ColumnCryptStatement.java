@@ -3,6 +3,9 @@ package io.github.fieldcrypt.liquibase.internal;
 import io.github.fieldcrypt.ConfigurationException;
 import io.github.fieldcrypt.EncryptionContext;
 import io.github.fieldcrypt.FieldEncryptor;
+import io.github.fieldcrypt.TenantFieldEncryptor;
+import io.github.fieldcrypt.keys.envelope.ConnectionSource;
+import io.github.fieldcrypt.keys.envelope.TenantKeyStore;
 import io.github.fieldcrypt.metrics.FieldcryptMetrics;
 import io.github.fieldcrypt.FieldcryptException;
 import io.github.fieldcrypt.FieldcryptSettings;
@@ -34,6 +37,7 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
   private final String context;
   private final int batchSize;
   private final boolean deterministic;
+  private final String tenantColumn;
   private final boolean fernet;
   private final FieldcryptSettings settings;
   private final Database database;
@@ -43,7 +47,8 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
    *     {@code encryptColumn}, written by {@code decryptColumn}, with {@code fieldcrypt.fernet-keys}
    */
   public ColumnCryptStatement(ColumnMigration.Operation operation, ColumnMigration.Target target, String context,
-      int batchSize, boolean deterministic, boolean fernet, FieldcryptSettings settings, Database database) {
+      int batchSize, boolean deterministic, boolean fernet, String tenantColumn, FieldcryptSettings settings, Database database) {
+    this.tenantColumn = tenantColumn;
     this.operation = operation;
     this.target = target;
     this.context = context;
@@ -87,8 +92,28 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
               + ")")) : null;
       EncryptionContext ctx = context == null ? null : EncryptionContext.of(context);
       Duration interval = Duration.ofSeconds(FieldcryptLiquibaseConfiguration.PROGRESS_INTERVAL_SECONDS.getCurrentValue());
-      MigrationSummary summary = ColumnMigration.run(connection, target, operation, encryptor, ctx, deterministic, fernetKeys,
-          batchSize, line -> report(log, line), interval);
+      MigrationSummary summary;
+      if (tenantColumn == null) {
+        summary = ColumnMigration.run(connection, target, operation, encryptor, ctx, deterministic, fernetKeys,
+            batchSize, line -> report(log, line), interval);
+      } else {
+        // Tenant mode: the data key table is read and written on the migration's own connection.
+        try (TenantKeyStore store = TenantKeyStore.fromSettings(settings, new ConnectionSource() {
+          @Override
+          public Connection open() {
+            return connection;
+          }
+
+          @Override
+          public void release(Connection c) {
+            // the migration's connection stays open
+          }
+        })) {
+          summary = ColumnMigration.run(connection, target, operation, encryptor, ctx, deterministic, fernetKeys,
+              new ColumnMigration.Tenants(new TenantFieldEncryptor(store, false), tenantColumn), batchSize,
+              line -> report(log, line), interval);
+        }
+      }
       report(log, summary.describe());
       record(FieldcryptMetrics.from(settings, null), summary);
       return summary;

@@ -4,6 +4,10 @@ import io.github.fieldcrypt.EncryptionContext;
 import io.github.fieldcrypt.FieldEncryptor;
 import io.github.fieldcrypt.FieldcryptException;
 import io.github.fieldcrypt.FieldcryptSettings;
+import io.github.fieldcrypt.KeyDestroyedException;
+import io.github.fieldcrypt.TenantFieldEncryptor;
+import io.github.fieldcrypt.UnknownKeyException;
+import io.github.fieldcrypt.keys.DataKey;
 import io.github.fieldcrypt.crypto.CiphertextFormat;
 import io.github.fieldcrypt.crypto.Fernet;
 import io.github.fieldcrypt.crypto.FernetException;
@@ -107,6 +111,10 @@ public final class ColumnMigration {
   private final long progressIntervalNanos;
   private final int activeKeyId;
   private final boolean deterministic;
+  /** Tenant mode: each row under its tenant's data key; {@code null} otherwise. */
+  private final Tenants tenants;
+  /** Tenant mode: outcomes owed to the key store for keys created in the open transaction. */
+  private final List<Consumer<Boolean>> pendingKeys = new ArrayList<>();
   private final boolean postgres;
   private final boolean mysql;
 
@@ -118,9 +126,10 @@ public final class ColumnMigration {
   private long total;
 
   private ColumnMigration(Connection connection, TableShape shape, Operation operation, FieldEncryptor encryptor,
-      EncryptionContext context, boolean deterministic, Fernet fernet, int batchSize, Consumer<String> progress,
+      EncryptionContext context, boolean deterministic, Fernet fernet, Tenants tenants, int batchSize, Consumer<String> progress,
       Duration progressInterval) {
     this.connection = connection;
+    this.tenants = tenants;
     this.shape = shape;
     this.operation = operation;
     this.encryptor = encryptor;
@@ -172,21 +181,45 @@ public final class ColumnMigration {
   public static MigrationSummary run(Connection connection, Target target, Operation operation, FieldEncryptor encryptor,
       EncryptionContext context, boolean deterministic, Fernet fernet, int batchSize, Consumer<String> progress,
       Duration progressInterval) {
+    return run(connection, target, operation, encryptor, context, deterministic, fernet, null, batchSize, progress, progressInterval);
+  }
+
+  /**
+   * Tenant mode: each row's value under the data key of the tenant named in {@code column} of the
+   * same row, bound to {@code "<table>.<column>|tenant=<id>"}, exactly as {@code @Encrypted} writes
+   * it with {@code fieldcrypt.tenant-mode=true}. A tenant's first key is created on this
+   * connection, in the page's transaction, and shared only once that page commits.
+   */
+  public record Tenants(TenantFieldEncryptor encryptor, String column) {
+    public Tenants {
+      Objects.requireNonNull(encryptor, "encryptor");
+      Objects.requireNonNull(column, "column");
+    }
+  }
+
+  /**
+   * {@link #run(Connection, Target, Operation, FieldEncryptor, EncryptionContext, boolean, Fernet, int, Consumer, Duration)}
+   * in tenant mode when {@code tenants} is not {@code null}.
+   */
+  public static MigrationSummary run(Connection connection, Target target, Operation operation, FieldEncryptor encryptor,
+      EncryptionContext context, boolean deterministic, Fernet fernet, Tenants tenants, int batchSize, Consumer<String> progress,
+      Duration progressInterval) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
     }
     if (fernet != null && operation == Operation.REENCRYPT) {
       throw new IllegalArgumentException("reencryptColumn moves v1 values between keys; it reads no Fernet tokens");
     }
-    TableShape shape = TableShape.read(connection, target.catalog(), target.schema(), target.table(), target.column());
+    TableShape shape = TableShape.read(connection, target.catalog(), target.schema(), target.table(), target.column(),
+        tenants == null ? null : tenants.column());
     EncryptionContext effective = context != null ? context : EncryptionContext.forColumn(target.table(), target.column());
     if (fernet != null && shape.kind() != TableShape.Kind.TEXT) {
       throw new ColumnMigrationException(shape.describe() + ": " + (operation == Operation.ENCRYPT ? "sourceFormat" : "targetFormat")
           + "=\"fernet\" needs a text column (Fernet tokens are base64 text), but " + shape.declaredType()
           + " holds bytes. Nothing was written.", effective.value(), (Integer) null);
     }
-    return new ColumnMigration(connection, shape, operation, encryptor, effective, deterministic, fernet, batchSize, progress,
-        progressInterval).run();
+    return new ColumnMigration(connection, shape, operation, encryptor, effective, deterministic, fernet, tenants, batchSize,
+        progress, progressInterval).run();
   }
 
   private MigrationSummary run() {
@@ -205,7 +238,7 @@ public final class ColumnMigration {
         planCacheMode = setSession("plan_cache_mode", "force_custom_plan");
       }
       mainPass(start);
-      connection.commit();
+      commit();
     } catch (SQLException e) {
       rollbackQuietly();
       throw databaseFailure("reading", e);
@@ -276,7 +309,7 @@ public final class ColumnMigration {
         for (int i = 0; i < page.size; i++) {
           Object value = page.values[i];
           if (value != null) {
-            preflightValue(value, page.keys[i], check);
+            preflightValue(value, page.keys[i], page.tenants[i], check);
           }
         }
       }
@@ -298,7 +331,7 @@ public final class ColumnMigration {
     check.assertFits(this);
   }
 
-  private void preflightValue(Object value, Object[] key, Preflight check) {
+  private void preflightValue(Object value, Object[] key, String tenant, Preflight check) {
     byte[] cipher = asV1(value);
     if (cipher == null) {
       switch (operation) {
@@ -313,12 +346,12 @@ public final class ColumnMigration {
       }
       return;
     }
-    FieldEncryptor.Inspection inspection = encryptor.inspect(cipher, context);
+    FieldEncryptor.Inspection inspection = inspect(cipher, tenant(key, tenant));
     if (inspection.state() != FieldEncryptor.Inspection.State.ENCRYPTED) {
-      throw undecryptable(key, inspection, false);
+      throw undecryptable(key, inspection, false, tenant);
     }
     if (writesFernet()) {
-      check.plaintextOfLength(encryptor.decrypt(cipher, context).length, key);
+      check.plaintextOfLength(decrypt(cipher, key, tenant).length, key);
     }
   }
 
@@ -385,19 +418,22 @@ public final class ColumnMigration {
     });
     try (PageReader reader = new PageReader(null); Writer writer = postgresArrays() ? new ArrayWriter() : new BatchWriter()) {
       Page first = reader.next();
-      Future<Batch> pending = first == null ? null : cryptoThread.submit(() -> prepare(first, writer));
+      // Tenant mode prepares on this thread: the key store reads (and creates keys) on this connection.
+      Future<Batch> pending = first == null ? null : tenants != null ? done(prepare(first, writer))
+          : cryptoThread.submit(() -> prepare(first, writer));
       while (pending != null) {
         Batch batch = await(pending);
         Page following = reader.next();
-        pending = following == null ? null : cryptoThread.submit(() -> prepare(following, writer));
+        pending = following == null ? null : tenants != null ? done(prepare(following, writer))
+            : cryptoThread.submit(() -> prepare(following, writer));
         Page page = batch.page;
         List<Integer> lost = batch.n == 0 ? List.of() : writer.write(batch);
-        connection.commit();
+        commit();
         nulls += batch.nulls;
         alreadyDone += batch.alreadyDone;
         written += batch.n - lost.size();
         for (int k : lost) {
-          settle(page.keys[batch.indexes[k]], batch.newValues[k]);
+          settle(page.keys[batch.indexes[k]], page.tenants[batch.indexes[k]], batch.newValues[k]);
         }
         rows += page.size;
         long now = System.nanoTime();
@@ -437,7 +473,7 @@ public final class ColumnMigration {
         batch.nulls++;
         continue;
       }
-      Object next = transform(value, page.keys[i], false);
+      Object next = transform(value, page.keys[i], page.tenants[i], false);
       if (next == null) {
         batch.alreadyDone++;
       } else {
@@ -449,6 +485,10 @@ public final class ColumnMigration {
       writer.encode(batch);
     }
     return batch;
+  }
+
+  private static Future<Batch> done(Batch batch) {
+    return java.util.concurrent.CompletableFuture.completedFuture(batch);
   }
 
   private static Batch await(Future<Batch> future) {
@@ -469,16 +509,17 @@ public final class ColumnMigration {
    * The value to write for a stored value, or {@code null} when it is already in the target
    * state. @throws ColumnMigrationException when it cannot be migrated
    */
-  private Object transform(Object value, Object[] key, boolean afterConflict) {
+  private Object transform(Object value, Object[] key, String rowTenant, boolean afterConflict) {
     byte[] cipher = asV1(value);
+    String tenant = tenant(key, rowTenant);
     switch (operation) {
       case ENCRYPT -> {
         if (cipher == null) {
-          return fernet == null ? encrypt(value) : encrypt(fernetPlaintext((String) value, key, true));
+          return fernet == null ? encrypt(value, tenant) : encrypt(fernetPlaintext((String) value, key, true), tenant);
         }
-        FieldEncryptor.Inspection inspection = encryptor.inspect(cipher, context);
+        FieldEncryptor.Inspection inspection = inspect(cipher, tenant);
         if (inspection.state() != FieldEncryptor.Inspection.State.ENCRYPTED) {
-          throw undecryptable(key, inspection, true);
+          throw undecryptable(key, inspection, true, tenant);
         }
         return null;
       }
@@ -489,21 +530,21 @@ public final class ColumnMigration {
           }
           return null;
         }
-        byte[] plaintext = decrypt(cipher, key);
+        byte[] plaintext = decrypt(cipher, key, tenant);
         return fernet == null ? plaintextValue(plaintext) : fernet.encrypt(plaintext);
       }
       default -> {
         if (cipher == null) {
           throw notEncrypted(key);
         }
-        if (CiphertextFormat.keyId(cipher) == activeKeyId && isTargetAlgorithm(cipher)) {
+        if (CiphertextFormat.keyId(cipher) == targetKeyId(tenant) && isTargetAlgorithm(cipher)) {
           if (afterConflict) {
             // written by someone else since the pre-flight: check it like the pre-flight did
-            decrypt(cipher, key);
+            decrypt(cipher, key, tenant);
           }
           return null;
         }
-        return encrypt(plaintextValue(decrypt(cipher, key)));
+        return encrypt(plaintextValue(decrypt(cipher, key, tenant)), tenant);
       }
     }
   }
@@ -512,10 +553,11 @@ public final class ColumnMigration {
    * Settles one row whose compare-and-set did not take: reads it again and migrates what it
    * holds now, until a write takes or nothing is left to do.
    */
-  private void settle(Object[] key, Object ourValue) throws SQLException {
+  private void settle(Object[] key, String rowTenant, Object ourValue) throws SQLException {
     boolean counted = false;
+    String tenant = rowTenant;
     String where = shape.keys().stream().map(k -> k.quoted() + " = ?").collect(Collectors.joining(" AND "));
-    try (PreparedStatement select = connection.prepareStatement("SELECT " + shape.quotedColumn() + " FROM "
+    try (PreparedStatement select = connection.prepareStatement("SELECT " + shape.quotedColumn() + tenantSelect() + " FROM "
             + shape.qualifiedTable() + " WHERE " + where);
         PreparedStatement update = connection.prepareStatement("UPDATE " + shape.qualifiedTable() + " SET "
             + shape.quotedColumn() + " = ? WHERE " + where + " AND " + compareAndSet())) {
@@ -527,6 +569,9 @@ public final class ColumnMigration {
             return; // deleted meanwhile
           }
           value = read(rs, 1);
+          if (tenants != null) {
+            tenant = rs.getString(2);
+          }
         }
         if (value == null) {
           nulls++;
@@ -540,7 +585,7 @@ public final class ColumnMigration {
           retried++;
           counted = true;
         }
-        Object next = transform(value, key, true);
+        Object next = transform(value, key, tenant, true);
         if (next == null) {
           alreadyDone++;
           return;
@@ -549,7 +594,7 @@ public final class ColumnMigration {
         int p = bindKey(update, 2, key);
         bind(update, p, value);
         int count = update.executeUpdate();
-        connection.commit();
+        commit();
         if (count == 1) {
           written++;
           return;
@@ -593,7 +638,16 @@ public final class ColumnMigration {
     return CiphertextFormat.hasV1Shape(bytes) ? bytes : null;
   }
 
-  private Object encrypt(Object plaintext) {
+  private Object encrypt(Object plaintext, String tenant) {
+    if (tenants != null) {
+      DataKey key = tenants.encryptor().store().activeKey(tenant, connection, pendingKeys::add);
+      EncryptionContext tenantContext = tenants.encryptor().context(context, tenant);
+      if (plaintext instanceof String text) {
+        return CiphertextFormat.toText(FieldEncryptor.encryptWithKey(text.getBytes(StandardCharsets.UTF_8), tenantContext, key,
+            deterministic));
+      }
+      return FieldEncryptor.encryptWithKey((byte[]) plaintext, tenantContext, key, deterministic);
+    }
     if (deterministic) {
       return plaintext instanceof String text
           ? encryptor.encryptToTextDeterministic(text, context)
@@ -609,12 +663,52 @@ public final class ColumnMigration {
     return (CiphertextFormat.algorithm(cipher) == CiphertextFormat.ALG_AES_256_GCM_SIV) == deterministic;
   }
 
-  private byte[] decrypt(byte[] cipher, Object[] key) {
+  private byte[] decrypt(byte[] cipher, Object[] key, String tenant) {
     try {
-      return encryptor.decrypt(cipher, context);
+      return tenants != null ? tenants.encryptor().decrypt(cipher, context, tenant, connection) : encryptor.decrypt(cipher, context);
     } catch (FieldcryptException e) {
-      throw undecryptable(key, encryptor.inspect(cipher, context), true);
+      throw undecryptable(key, inspect(cipher, tenant), true, tenant);
     }
+  }
+
+  /** What a v1 value is under this migration's keys (tenant mode: the row's tenant's keys). */
+  private FieldEncryptor.Inspection inspect(byte[] cipher, String tenant) {
+    if (tenants == null) {
+      return encryptor.inspect(cipher, context);
+    }
+    int keyId = CiphertextFormat.keyId(cipher);
+    boolean siv = CiphertextFormat.algorithm(cipher) == CiphertextFormat.ALG_AES_256_GCM_SIV;
+    try {
+      tenants.encryptor().decrypt(cipher, context, tenant, connection);
+      return new FieldEncryptor.Inspection(FieldEncryptor.Inspection.State.ENCRYPTED, keyId, siv);
+    } catch (UnknownKeyException | KeyDestroyedException e) {
+      return new FieldEncryptor.Inspection(FieldEncryptor.Inspection.State.UNKNOWN_KEY, keyId, siv);
+    } catch (FieldcryptException e) {
+      return new FieldEncryptor.Inspection(FieldEncryptor.Inspection.State.NOT_AUTHENTIC, keyId, siv);
+    }
+  }
+
+  /** The key id new values go under: the active (or deterministic) key, or the tenant's active key. */
+  private int targetKeyId(String tenant) {
+    return tenants == null ? activeKeyId : tenants.encryptor().store().activeKey(tenant, connection, pendingKeys::add).id();
+  }
+
+  /** Tenant mode: the row's tenant, which must be there; else {@code null}. */
+  private String tenant(Object[] key, String rowTenant) {
+    if (tenants == null) {
+      return null;
+    }
+    if (rowTenant == null || rowTenant.isBlank()) {
+      throw new ColumnMigrationException("Cannot " + operation.verb + " " + shape.describe() + ": row " + describeKey(key)
+          + " has no tenant in column " + tenants.column() + "; every row needs one in tenant mode. Pages before it were"
+          + " committed; fix the row and run again to resume.", context.value(), (Integer) null);
+    }
+    return rowTenant;
+  }
+
+  /** ", <tenant column>" in tenant mode, else nothing. */
+  private String tenantSelect() {
+    return tenants == null ? "" : ", " + shape.quotedTenantColumn();
   }
 
   private Object plaintextValue(byte[] plaintext) {
@@ -694,9 +788,13 @@ public final class ColumnMigration {
   }
 
   private ColumnMigrationException undecryptable(Object[] key, FieldEncryptor.Inspection inspection, boolean writing) {
+    return undecryptable(key, inspection, writing, null);
+  }
+
+  private ColumnMigrationException undecryptable(Object[] key, FieldEncryptor.Inspection inspection, boolean writing, String tenant) {
     String why = inspection.state() == FieldEncryptor.Inspection.State.UNKNOWN_KEY
-        ? "key id " + inspection.keyId() + ", which is not in the key ring " + encryptor.keyRing().ids()
-            + "; add that key to fieldcrypt.keys"
+        ? "key id " + inspection.keyId() + (tenant != null ? ", which tenant " + tenant + " has no usable key for (unknown or destroyed)"
+            : ", which is not in the key ring " + encryptor.keyRing().ids() + "; add that key to fieldcrypt.keys")
         : "key id " + inspection.keyId() + " and does not authenticate under context \"" + context.value()
             + "\" (altered, copied from another column, or written with another key under this id)";
     return new ColumnMigrationException("Cannot " + operation.verb + " " + shape.describe() + ": row " + describeKey(key)
@@ -742,6 +840,22 @@ public final class ColumnMigration {
     } catch (SQLException ignored) {
       // the first failure is the one to report
     }
+    keysSettled(false);
+  }
+
+  /** Commits, then tells the key store that the tenant keys created in this transaction exist. */
+  private void commit() throws SQLException {
+    connection.commit();
+    keysSettled(true);
+  }
+
+  private void keysSettled(boolean committed) {
+    if (pendingKeys.isEmpty()) {
+      return;
+    }
+    List<Consumer<Boolean>> settled = new ArrayList<>(pendingKeys);
+    pendingKeys.clear();
+    settled.forEach(callback -> callback.accept(committed));
   }
 
   /** Sets a PostgreSQL session setting and returns its previous value. */
@@ -783,11 +897,14 @@ public final class ColumnMigration {
   private static final class Page {
     final Object[][] keys;
     final Object[] values;
+    /** Tenant mode: each row's tenant. */
+    final String[] tenants;
     int size;
 
     Page(int capacity) {
       keys = new Object[capacity][];
       values = new Object[capacity];
+      tenants = new String[capacity];
     }
   }
 
@@ -800,7 +917,7 @@ public final class ColumnMigration {
 
     PageReader(String filter) throws SQLException {
       String keys = shape.keys().stream().map(TableShape.KeyColumn::quoted).collect(Collectors.joining(", "));
-      String select = "SELECT " + keys + ", " + shape.quotedColumn() + " FROM " + shape.qualifiedTable();
+      String select = "SELECT " + keys + ", " + shape.quotedColumn() + tenantSelect() + " FROM " + shape.qualifiedTable();
       String order = " ORDER BY " + keys + limit();
       first = connection.prepareStatement(select + (filter == null ? "" : " WHERE " + filter) + order);
       next = connection.prepareStatement(select + " WHERE " + keysetCondition() + (filter == null ? "" : " AND " + filter)
@@ -824,6 +941,9 @@ public final class ColumnMigration {
             key[k] = rs.getObject(k + 1);
           }
           page.keys[page.size] = key;
+          if (tenants != null) {
+            page.tenants[page.size] = rs.getString(width + 2);
+          }
           page.values[page.size++] = read(rs, width + 1);
         }
       }

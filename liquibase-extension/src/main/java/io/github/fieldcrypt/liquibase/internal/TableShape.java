@@ -31,7 +31,7 @@ import java.util.TreeMap;
  * @param product the database product, lower case ({@code postgresql}, {@code h2}, {@code mariadb})
  */
 record TableShape(String table, String column, String qualifiedTable, String quotedColumn, List<KeyColumn> keys,
-    Kind kind, String typeName, long width, String product) {
+    Kind kind, String typeName, long width, String product, String quotedTenantColumn) {
 
   /** Widths at or above this are treated as unbounded (PostgreSQL {@code text}, LOBs). */
   private static final long UNBOUNDED = 1L << 30;
@@ -44,6 +44,14 @@ record TableShape(String table, String column, String qualifiedTable, String quo
 
   /** Reads the shape; catalog and schema may be {@code null} for the connection's own. */
   static TableShape read(Connection connection, String catalog, String schema, String table, String column) {
+    return read(connection, catalog, schema, table, column, null);
+  }
+
+  /**
+   * Reads the shape, and in tenant mode the quoted name of the column holding each row's tenant
+   * ({@link #quotedTenantColumn()}, {@code null} when {@code tenantColumn} is).
+   */
+  static TableShape read(Connection connection, String catalog, String schema, String table, String column, String tenantColumn) {
     String where = table + "." + column;
     try {
       DatabaseMetaData meta = connection.getMetaData();
@@ -123,8 +131,23 @@ record TableShape(String table, String column, String qualifiedTable, String quo
       long width = target.size <= 0 || target.size >= UNBOUNDED ? Long.MAX_VALUE : target.size;
       String qualifier = storedSchema != null ? storedSchema : storedCat;
       String qualified = (qualifier == null ? "" : quote(qualifier, quote) + ".") + quote(storedTable, quote);
+      String quotedTenant = null;
+      if (tenantColumn != null) {
+        ColumnInfo tenant = null;
+        for (String candidate : variants(tenantColumn)) {
+          tenant = columns.get(candidate);
+          if (tenant != null) {
+            break;
+          }
+        }
+        if (tenant == null || tenant.name.equals(target.name)) {
+          throw new ColumnMigrationException("Cannot migrate " + where + ": table " + storedTable + " has no tenant column "
+              + tenantColumn + " (tenantColumn; it has " + columns.keySet() + ")", null, (Integer) null);
+        }
+        quotedTenant = quote(tenant.name, quote);
+      }
       return new TableShape(storedTable, target.name, qualified, quote(target.name, quote), List.copyOf(keys), kind,
-          typeName, width, product);
+          typeName, width, product, quotedTenant);
     } catch (SQLException e) {
       throw new ColumnMigrationException("Cannot read the metadata of " + where + ": " + e.getMessage(), null, e);
     }
