@@ -86,6 +86,7 @@ public final class FieldcryptIntegrator implements Integrator {
     if (!uses.isEmpty()) {
       if (service.tenantMode()) {
         TenantEncryption tenants = service.startTenantMode(sessionFactory);
+        service.metrics().keyCache(tenants.store()::cacheStats);
         LOG.log(System.Logger.Level.INFO, "fieldcrypt: {0} encrypted attribute(s), tenant keys in {1}", uses.size(), tenants.store());
       } else {
         LOG.log(System.Logger.Level.INFO, "fieldcrypt: {0} encrypted attribute(s), {1}", uses.size(), service.encryptor().keyRing());

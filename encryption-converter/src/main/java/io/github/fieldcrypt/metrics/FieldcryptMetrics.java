@@ -18,7 +18,7 @@ import java.util.Locale;
  *       outcome = success | failure]
  *   <li>{@code fieldcrypt.decrypt.failures}: counter [column, cause = NOT_CIPHERTEXT |
  *       AUTHENTICATION_FAILED | UNKNOWN_KEY | KEY_DESTROYED | ...]
- *   <li>{@code fieldcrypt.key.cache}: counter [result = hit | miss]
+ *   <li>{@code fieldcrypt.key.cache}: function counter of the tenant data key cache [result = hit | miss]
  *   <li>{@code fieldcrypt.migration.rows}: counter [change, column, outcome = written | already |
  *       null | retried]
  * </ul>
@@ -40,7 +40,7 @@ public interface FieldcryptMetrics {
     public void migrationRows(String change, String column, String outcome, long rows) {}
 
     @Override
-    public void keyCache(boolean hit) {}
+    public void keyCache(java.util.function.Supplier<io.github.fieldcrypt.keys.envelope.KeyCacheStats> stats) {}
 
     @Override
     public String toString() {
@@ -54,8 +54,8 @@ public interface FieldcryptMetrics {
   /** Adds rows of one outcome to a migration's counter. */
   void migrationRows(String change, String column, String outcome, long rows);
 
-  /** Counts a key cache lookup. */
-  void keyCache(boolean hit);
+  /** Reports the tenant data key cache's hits and misses (read from {@code stats} when the registry is scraped). */
+  void keyCache(java.util.function.Supplier<io.github.fieldcrypt.keys.envelope.KeyCacheStats> stats);
 
   /**
    * The metrics these settings ask for: Micrometer's when it is on the classpath and

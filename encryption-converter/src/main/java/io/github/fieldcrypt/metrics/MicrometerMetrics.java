@@ -1,7 +1,10 @@
 package io.github.fieldcrypt.metrics;
 
 import io.github.fieldcrypt.ConfigurationException;
+import io.github.fieldcrypt.keys.envelope.KeyCacheStats;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import java.util.function.Supplier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
@@ -10,15 +13,11 @@ import java.util.concurrent.TimeUnit;
 /** {@link FieldcryptMetrics} on a Micrometer registry. Only loaded when Micrometer is present. */
 final class MicrometerMetrics implements FieldcryptMetrics {
   private final MeterRegistry registry;
-  private final Counter cacheHits;
-  private final Counter cacheMisses;
+  // Micrometer holds function counters' objects weakly: these live as long as the metrics do.
+  private final java.util.List<Object> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private MicrometerMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.cacheHits = Counter.builder("fieldcrypt.key.cache").tag("result", "hit")
-        .description("Data key cache lookups").register(registry);
-    this.cacheMisses = Counter.builder("fieldcrypt.key.cache").tag("result", "miss")
-        .description("Data key cache lookups").register(registry);
   }
 
   static FieldcryptMetrics create(Object registry) {
@@ -46,8 +45,12 @@ final class MicrometerMetrics implements FieldcryptMetrics {
   }
 
   @Override
-  public void keyCache(boolean hit) {
-    (hit ? cacheHits : cacheMisses).increment();
+  public void keyCache(Supplier<KeyCacheStats> stats) {
+    observed.add(stats);
+    FunctionCounter.builder("fieldcrypt.key.cache", stats, s -> s.get().hits()).tag("result", "hit")
+        .description("Tenant data key cache lookups").register(registry);
+    FunctionCounter.builder("fieldcrypt.key.cache", stats, s -> s.get().misses()).tag("result", "miss")
+        .description("Tenant data key cache lookups").register(registry);
   }
 
   @Override

@@ -89,8 +89,9 @@ class TenantModeIT {
   @OnEachDatabase
   void each_tenant_reads_its_own_rows_under_its_own_key(TestDatabase db) throws Exception {
     String url = db.url();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     try (KeyTable table = KeyTable.create(db, url);
-        SessionFactory sf = Hibernate.sessionFactory(db, url, settings(table), Secret.class)) {
+        SessionFactory sf = Hibernate.sessionFactory(db, url, withRegistry(settings(table), registry), Secret.class)) {
       // First writes of two tenants: each gets its first data key in that transaction.
       inTenant(sf, "acme", s -> {
         s.persist(new Secret(1, "acme's secret", "alice@acme.example"));
@@ -111,6 +112,9 @@ class TenantModeIT {
             .getSingleResult().id).as("a literal is encrypted like a parameter").isEqualTo(2L);
       });
       inTenant(sf, "globex", s -> assertThat(s.find(Secret.class, 3L).email).isEqualTo("alice@acme.example"));
+      // The tenant key cache in the metrics: the first reads of each tenant hit keys cached at commit.
+      assertThat(registry.find("fieldcrypt.key.cache").tag("result", "hit").functionCounter().count()).isPositive();
+      assertThat(registry.find("fieldcrypt.key.cache").tag("result", "miss").functionCounter()).isNotNull();
 
       // The stored values: v1 under each tenant's key id 1, bound to "<table>.<column>|tenant=<id>".
       String acmeBody = Raw.readText(db, url, "tenant_secrets", "body", 1);
@@ -244,6 +248,11 @@ class TenantModeIT {
           .satisfies(e -> assertThat(cause(e, io.github.fieldcrypt.ConfigurationException.class)).isNotNull());
       assertThat(table.digest()).isEqualTo(before);
     }
+  }
+
+  private static Map<String, Object> withRegistry(Map<String, Object> settings, Object registry) {
+    settings.put("fieldcrypt.meter-registry", registry);
+    return settings;
   }
 
   private static Map<String, Object> withoutDdl(Map<String, Object> settings) {
