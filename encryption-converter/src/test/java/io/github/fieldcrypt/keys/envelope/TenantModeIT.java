@@ -167,6 +167,42 @@ class TenantModeIT {
   }
 
   @OnEachDatabase
+  void master_key_rotation_leaves_every_row_readable_and_touches_no_row(TestDatabase db) throws Exception {
+    String url = db.url();
+    try (KeyTable table = KeyTable.create(db, url)) {
+      Map<String, Object> settings = settings(table);
+      settings.put("hibernate.hbm2ddl.auto", "create");
+      try (SessionFactory sf = Hibernate.sessionFactory(db, url, settings, Secret.class)) {
+        inTenant(sf, "acme", s -> s.persist(new Secret(1, "acme", "a@acme.example")));
+        inTenant(sf, "globex", s -> s.persist(new Secret(2, "globex", "g@globex.example")));
+      }
+      String rowsBefore = Raw.readText(db, url, "tenant_secrets", "body", 1) + Raw.readText(db, url, "tenant_secrets", "body", 2);
+      // Master key 2 joins; rewrap moves every data key under it in one transaction.
+      try (TenantKeyStore store = table.store(Support.ring(1, 2)).build()) {
+        assertThat(store.rewrap(2)).isEqualTo(2);
+        assertThat(store.masterKeyUsage()).containsOnlyKeys(2);
+      }
+      assertThat(Raw.readText(db, url, "tenant_secrets", "body", 1) + Raw.readText(db, url, "tenant_secrets", "body", 2))
+          .as("no data row changed").isEqualTo(rowsBefore);
+      // The application now needs only master key 2.
+      Map<String, Object> rotated = withoutDdl(settings(table));
+      rotated.put("fieldcrypt.keys", TestKeys.keysSetting(2));
+      try (SessionFactory sf = Hibernate.sessionFactory(db, url, rotated, Secret.class)) {
+        try (Session s = open(sf, "acme")) {
+          assertThat(s.find(Secret.class, 1L).body).isEqualTo("acme");
+        }
+        try (Session s = open(sf, "globex")) {
+          assertThat(s.find(Secret.class, 2L).body).isEqualTo("globex");
+        }
+      } finally {
+        try (java.sql.Connection c = db.connect(url); java.sql.Statement st = c.createStatement()) {
+          st.execute("drop table if exists tenant_secrets");
+        }
+      }
+    }
+  }
+
+  @OnEachDatabase
   void crypto_shredding_makes_one_tenants_rows_unreadable(TestDatabase db) throws Exception {
     String url = db.url();
     Map<String, Object> settings;
@@ -183,6 +219,10 @@ class TenantModeIT {
             .satisfies(e -> assertThat(cause(e, KeyDestroyedException.class)).isNotNull());
         try (Session s = open(sf, "globex")) {
           assertThat(s.find(Secret.class, 2L).body).isEqualTo("globex");
+        }
+      } finally {
+        try (java.sql.Connection c = db.connect(url); java.sql.Statement st = c.createStatement()) {
+          st.execute("drop table if exists tenant_secrets");
         }
       }
     }
