@@ -17,11 +17,13 @@ import java.util.Map;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.Interleaved [rounds] [size...]
  * java -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.Interleaved hibernate [rounds] [h2|postgresql...]
+ * java -Xms1g -Xmx1g -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.Interleaved tenant [rounds]
  * </pre>
  *
  * Defaults: 60 rounds, sizes 32, 256 and 4096; for {@link HibernateBenchmark}: 10 rounds (each
  * round one persist-and-load of plain and one of encrypted, in alternating order, after 3
- * warm-up rounds), both databases.
+ * warm-up rounds), both databases; for {@link TenantBenchmark} ({@code tenant}): 60 rounds of its
+ * decrypt and encrypt variants at 32 bytes, the single-key ones the baselines.
  */
 public final class Interleaved {
   private static final long SLICE_NANOS = 20_000_000L;
@@ -37,6 +39,10 @@ public final class Interleaved {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("hibernate")) {
       hibernate(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("tenant")) {
+      tenant(args.length > 1 ? Integer.parseInt(args[1]) : 60);
       return;
     }
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
@@ -61,6 +67,29 @@ public final class Interleaved {
       roundTrip.put("roundTrip_rawJce", () -> b.encrypt_rawJce().length + b.decrypt_rawJce().length());
       roundTrip.put("roundTrip_fieldcrypt", () -> b.encrypt_fieldcrypt().length() + b.decrypt_fieldcrypt().length());
       report(size, roundTrip, rounds);
+    }
+    if (sink == 42) {
+      System.out.println();
+    }
+  }
+
+  private static void tenant(int rounds) throws Exception {
+    System.out.printf(Locale.ROOT, "%-8s %-28s %12s %12s %22s%n", "size", "variant", "median ns/op", "baseline", "ratio median [p25, p75]");
+    TenantBenchmark b = new TenantBenchmark();
+    b.setUp();
+    try {
+      Map<String, Op> decrypt = new LinkedHashMap<>();
+      decrypt.put("decrypt_singleKey", () -> b.decrypt_singleKey().length());
+      decrypt.put("decrypt_tenant", () -> b.decrypt_tenant().length());
+      decrypt.put("decrypt_sameTenant", () -> b.decrypt_sameTenant().length());
+      decrypt.put("decrypt_keyRing100", () -> b.decrypt_keyRing100().length());
+      Map<String, Op> encrypt = new LinkedHashMap<>();
+      encrypt.put("encrypt_singleKey", () -> b.encrypt_singleKey().length());
+      encrypt.put("encrypt_tenant", () -> b.encrypt_tenant().length());
+      report(32, decrypt, rounds);
+      report(32, encrypt, rounds);
+    } finally {
+      b.tearDown();
     }
     if (sink == 42) {
       System.out.println();

@@ -845,9 +845,19 @@ public final class TenantKeyStore implements AutoCloseable {
     if (tenant.length() > MAX_TENANT_LENGTH) {
       throw new IllegalArgumentException("Tenant ids are at most " + MAX_TENANT_LENGTH + " characters; this one has " + tenant.length());
     }
-    if (!tenant.strip().equals(tenant) || tenant.chars().anyMatch(Character::isISOControl)) {
+    if (!tenant.strip().equals(tenant) || hasControlCharacter(tenant)) {
       throw new IllegalArgumentException("Tenant ids must not begin or end with white space nor contain control characters");
     }
+  }
+
+  /** {@code s.chars().anyMatch(Character::isISOControl)} without a stream: this runs on every key lookup. */
+  private static boolean hasControlCharacter(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isISOControl(s.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private KeyTableException failure(SQLException e, String operation, String tenant) {
