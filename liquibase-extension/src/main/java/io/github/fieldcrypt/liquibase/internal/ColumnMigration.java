@@ -154,7 +154,7 @@ public final class ColumnMigration {
         planCacheMode = setSession("plan_cache_mode", "force_custom_plan");
       }
       mainPass(start);
-      connection.commit();
+      commitPage();
     } catch (SQLException e) {
       rollbackQuietly();
       throw databaseFailure("reading", e);
@@ -169,8 +169,8 @@ public final class ColumnMigration {
         if (planCacheMode != null) {
           setSession("plan_cache_mode", planCacheMode);
         }
-        if (Boolean.TRUE.equals(autoCommit)) {
-          connection.setAutoCommit(true);
+        if (autoCommit != null && connection.getAutoCommit() != autoCommit) {
+          connection.setAutoCommit(autoCommit);
         }
       } catch (SQLException e) {
         // the connection is broken; the caller sees the first failure
@@ -306,7 +306,8 @@ public final class ColumnMigration {
 
   /**
    * Pages through the table. The crypto of page N+1 runs on a second thread while this thread
-   * writes page N: every database call stays on this thread and this connection.
+   * writes page N and reads page N+2: every database call stays on this thread and this
+   * connection.
    */
   private void mainPass(long start) throws SQLException {
     long lastReport = System.nanoTime();
@@ -315,16 +316,18 @@ public final class ColumnMigration {
       t.setDaemon(true);
       return t;
     });
-    try (PageReader reader = new PageReader(null); Writer writer = postgresArrays() ? new ArrayWriter() : new BatchWriter()) {
+    try (PageReader reader = new PageReader(null); Writer writer = postgresArrays() ? new ArrayWriter(reader) : new BatchWriter()) {
       Page first = reader.next();
       Future<Batch> pending = first == null ? null : cryptoThread.submit(() -> prepare(first, writer));
+      Page ahead = first == null ? null : reader.next();
       while (pending != null) {
         Batch batch = await(pending);
-        Page following = reader.next();
+        Page following = ahead;
         pending = following == null ? null : cryptoThread.submit(() -> prepare(following, writer));
         Page page = batch.page;
-        List<Integer> lost = batch.n == 0 ? List.of() : writer.write(batch);
-        connection.commit();
+        // commits this page and reads the one after the page being prepared
+        ahead = writer.writeAndRead(batch, reader);
+        List<Integer> lost = batch.lost;
         nulls += batch.nulls;
         alreadyDone += batch.alreadyDone;
         written += batch.n - lost.size();
@@ -351,8 +354,10 @@ public final class ColumnMigration {
     int n;
     long nulls;
     long alreadyDone;
-    /** Writer-specific form of the batch (PostgreSQL: the array literals). */
+    /** Writer-specific form of the batch (PostgreSQL: the arrays). */
     Object encoded;
+    /** Indexes (into the batch) whose compare-and-set did not take, once written. */
+    List<Integer> lost = List.of();
 
     Batch(Page page) {
       this.page = page;
@@ -474,7 +479,7 @@ public final class ColumnMigration {
         int p = bindKey(update, 2, key);
         bind(update, p, value);
         int count = update.executeUpdate();
-        connection.commit();
+        commitPage();
         if (count == 1) {
           written++;
           return;
@@ -634,6 +639,13 @@ public final class ColumnMigration {
         + "). Committed pages stay done; running again resumes.", context.value(), (Integer) null);
   }
 
+  /** Commits the current page; on PostgreSQL the main pass runs in auto-commit mode, a statement per page. */
+  private void commitPage() throws SQLException {
+    if (!connection.getAutoCommit()) {
+      connection.commit();
+    }
+  }
+
   private void rollbackQuietly() {
     try {
       connection.rollback();
@@ -652,7 +664,7 @@ public final class ColumnMigration {
       }
       st.execute("SET " + setting + " TO '" + value.replace("'", "''") + "'");
     }
-    connection.commit();
+    commitPage();
     return previous;
   }
 
@@ -693,6 +705,8 @@ public final class ColumnMigration {
   private final class PageReader implements AutoCloseable {
     private final PreparedStatement first;
     private final PreparedStatement next;
+    /** The query behind {@link #next} after the first page: a writer may send it with its own statement. */
+    private final String nextSql;
     private Object[] after;
     private boolean done;
 
@@ -701,8 +715,8 @@ public final class ColumnMigration {
       String select = "SELECT " + keys + ", " + shape.quotedColumn() + " FROM " + shape.qualifiedTable();
       String order = " ORDER BY " + keys + limit();
       first = connection.prepareStatement(select + (filter == null ? "" : " WHERE " + filter) + order);
-      next = connection.prepareStatement(select + " WHERE " + keysetCondition() + (filter == null ? "" : " AND " + filter)
-          + order);
+      nextSql = select + " WHERE " + keysetCondition() + (filter == null ? "" : " AND " + filter) + order;
+      next = connection.prepareStatement(nextSql);
     }
 
     Page next() throws SQLException {
@@ -711,19 +725,34 @@ public final class ColumnMigration {
       }
       PreparedStatement ps = after == null ? first : next;
       if (after != null) {
-        bindKeyset(ps, after);
+        bindKeyset(ps, 1, after);
       }
+      try (ResultSet rs = ps.executeQuery()) {
+        return take(rs);
+      }
+    }
+
+    /** Whether {@link #nextSql} and {@link #bindNext} can fetch the next page: the first was read and the last was not. */
+    boolean continues() {
+      return after != null && !done;
+    }
+
+    /** Binds {@link #nextSql}'s parameters from parameter {@code first} on. */
+    void bindNext(PreparedStatement ps, int first) throws SQLException {
+      bindKeyset(ps, first, after);
+    }
+
+    /** Takes the next page from the result of {@link #nextSql}. */
+    Page take(ResultSet rs) throws SQLException {
       Page page = new Page(batchSize);
       int width = shape.keys().size();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Object[] key = new Object[width];
-          for (int k = 0; k < width; k++) {
-            key[k] = rs.getObject(k + 1);
-          }
-          page.keys[page.size] = key;
-          page.values[page.size++] = read(rs, width + 1);
+      while (rs.next()) {
+        Object[] key = new Object[width];
+        for (int k = 0; k < width; k++) {
+          key[k] = rs.getObject(k + 1);
         }
+        page.keys[page.size] = key;
+        page.values[page.size++] = read(rs, width + 1);
       }
       if (page.size < batchSize) {
         done = true;
@@ -767,12 +796,12 @@ public final class ColumnMigration {
       return "(" + String.join(" OR ", alternatives) + ")";
     }
 
-    private void bindKeyset(PreparedStatement ps, Object[] key) throws SQLException {
+    private void bindKeyset(PreparedStatement ps, int first, Object[] key) throws SQLException {
       if (key.length == 1 || postgres) {
-        bindKey(ps, 1, key);
+        bindKey(ps, first, key);
         return;
       }
-      int p = 1;
+      int p = first;
       for (int i = 0; i < key.length; i++) {
         for (int j = 0; j <= i; j++) {
           ps.setObject(p++, key[j]);
@@ -791,13 +820,17 @@ public final class ColumnMigration {
   // ---------------------------------------------------------------------------------------
   // Writing pages
 
-  /** Writes a batch's new values with compare-and-set; returns the indexes (into the batch) that did not take. */
+  /** Writes a batch's new values with compare-and-set and commits them. */
   private interface Writer extends AutoCloseable {
-    /** Prepares what {@link #write} sends, on the crypto thread; touches no connection. */
+    /** Prepares what {@link #writeAndRead} sends, on the crypto thread; touches no connection. */
     default void encode(Batch batch) {
     }
 
-    List<Integer> write(Batch batch) throws SQLException;
+    /**
+     * Writes and commits the batch (setting {@link Batch#lost}), and reads the reader's next
+     * page, which it returns ({@code null} after the last).
+     */
+    Page writeAndRead(Batch batch, PageReader reader) throws SQLException;
 
     @Override
     void close() throws SQLException;
@@ -814,7 +847,16 @@ public final class ColumnMigration {
     }
 
     @Override
-    public List<Integer> write(Batch batch) throws SQLException {
+    public Page writeAndRead(Batch batch, PageReader reader) throws SQLException {
+      Page next = reader.next();
+      if (batch.n > 0) {
+        batch.lost = write(batch);
+      }
+      connection.commit();
+      return next;
+    }
+
+    private List<Integer> write(Batch batch) throws SQLException {
       int n = batch.n;
       for (int k = 0; k < n; k++) {
         int i = batch.indexes[k];
@@ -863,35 +905,53 @@ public final class ColumnMigration {
   }
 
   /**
-   * PostgreSQL: one set-based statement per page,
-   * {@code UPDATE t SET c = v.n FROM unnest(keys..., old, new) WITH ORDINALITY v WHERE t.pk = v.k AND t.c = v.o RETURNING v.i}.
+   * PostgreSQL: one round trip and one transaction per page. The statement
+   * {@code UPDATE t SET c = v.n FROM unnest(keys..., old, new) WITH ORDINALITY v WHERE t.pk = v.k AND t.c = v.o
+   * AND t.pk BETWEEN first AND last RETURNING v.i}, followed in the same round trip by the
+   * reader's query for the next page, runs in auto-commit mode: the server commits both at the
+   * end of the round trip (the read only makes the page after it arrive without a round trip
+   * of its own). The bounds let the server read the page's rows in one index range scan and
+   * join them by hash instead of descending the primary key once per row; each row still matches
+   * only on its own key and the value read. Old and new values travel as binary text arrays.
    */
   private final class ArrayWriter implements Writer {
     private final PreparedStatement update;
+    private final PreparedStatement updateAndRead;
     private final String[] keyTypes;
 
-    ArrayWriter() throws SQLException {
+    ArrayWriter(PageReader reader) throws SQLException {
       List<TableShape.KeyColumn> keys = shape.keys();
       keyTypes = new String[keys.size()];
       StringBuilder arrays = new StringBuilder();
       StringBuilder names = new StringBuilder();
       StringBuilder join = new StringBuilder();
+      StringBuilder row = new StringBuilder();
       for (int i = 0; i < keys.size(); i++) {
         keyTypes[i] = postgresArrayType(keys.get(i).typeName());
         arrays.append("CAST(? AS ").append(keyTypes[i]).append("[]), ");
         names.append("fc_k").append(i).append(", ");
         join.append("fc_t.").append(keys.get(i).quoted()).append(" = fc_v.fc_k").append(i).append(" AND ");
+        row.append(i == 0 ? "" : ", ").append("fc_t.").append(keys.get(i).quoted());
       }
-      update = connection.prepareStatement("UPDATE " + shape.qualifiedTable() + " AS fc_t SET " + shape.quotedColumn()
+      String params = keys.stream().map(k -> "?").collect(Collectors.joining(", "));
+      String bounds = keys.size() == 1
+          ? row + " >= ? AND " + row + " <= ?"
+          : "(" + row + ") >= (" + params + ") AND (" + row + ") <= (" + params + ")";
+      String sql = "UPDATE " + shape.qualifiedTable() + " AS fc_t SET " + shape.quotedColumn()
           + " = fc_v.fc_new FROM unnest(" + arrays + "CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS fc_v(" + names
-          + "fc_old, fc_new, fc_i) WHERE " + join + "fc_t." + shape.quotedColumn() + " = fc_v.fc_old RETURNING fc_v.fc_i");
+          + "fc_old, fc_new, fc_i) WHERE " + join + "fc_t." + shape.quotedColumn() + " = fc_v.fc_old AND " + bounds
+          + " RETURNING fc_v.fc_i";
+      update = connection.prepareStatement(sql);
+      updateAndRead = connection.prepareStatement(sql + ";\n" + reader.nextSql);
+      // a page per statement, committed by the server at the end of each round trip
+      connection.setAutoCommit(true);
     }
 
-    /** The arrays as PostgreSQL array literals, built by hand: no driver work on the database thread. */
+    /** The key arrays as PostgreSQL array literals, the values as arrays for binary transfer: no driver work here. */
     @Override
     public void encode(Batch batch) {
       int n = batch.n;
-      String[] literals = new String[keyTypes.length + 2];
+      String[] literals = new String[keyTypes.length];
       for (int c = 0; c < keyTypes.length; c++) {
         StringBuilder sb = new StringBuilder(n * 8 + 2).append('{');
         boolean numeric = !keyTypes[c].equals("text") && !keyTypes[c].equals("uuid");
@@ -908,19 +968,13 @@ public final class ColumnMigration {
         }
         literals[c] = sb.append('}').toString();
       }
-      StringBuilder old = new StringBuilder(n * 48).append('{');
-      StringBuilder neu = new StringBuilder(n * 100).append('{');
+      String[] old = new String[n];
+      String[] neu = new String[n];
       for (int k = 0; k < n; k++) {
-        if (k > 0) {
-          old.append(',');
-          neu.append(',');
-        }
-        appendQuoted(old, (String) batch.page.values[batch.indexes[k]]);
-        appendQuoted(neu, (String) batch.newValues[k]);
+        old[k] = (String) batch.page.values[batch.indexes[k]];
+        neu[k] = (String) batch.newValues[k];
       }
-      literals[keyTypes.length] = old.append('}').toString();
-      literals[keyTypes.length + 1] = neu.append('}').toString();
-      batch.encoded = literals;
+      batch.encoded = new Object[] {literals, old, neu};
     }
 
     private static void appendQuoted(StringBuilder sb, String value) {
@@ -936,16 +990,38 @@ public final class ColumnMigration {
     }
 
     @Override
-    public List<Integer> write(Batch batch) throws SQLException {
-      String[] literals = (String[]) batch.encoded;
+    public Page writeAndRead(Batch batch, PageReader reader) throws SQLException {
+      if (batch.n == 0) {
+        return reader.next();
+      }
+      boolean read = reader.continues();
+      PreparedStatement ps = read ? updateAndRead : update;
       try {
-        for (int p = 0; p < literals.length; p++) {
-          update.setString(p + 1, literals[p]);
+        Object[] encoded = (Object[]) batch.encoded;
+        String[] literals = (String[]) encoded[0];
+        int p = 1;
+        for (String literal : literals) {
+          ps.setString(p++, literal);
+        }
+        ps.setObject(p++, encoded[1]);
+        ps.setObject(p++, encoded[2]);
+        p = bindKey(ps, p, batch.page.keys[batch.indexes[0]]);
+        p = bindKey(ps, p, batch.page.keys[batch.indexes[batch.n - 1]]);
+        if (read) {
+          reader.bindNext(ps, p);
         }
         boolean[] took = new boolean[batch.n];
-        try (ResultSet rs = update.executeQuery()) {
+        ps.execute();
+        try (ResultSet rs = ps.getResultSet()) {
           while (rs.next()) {
             took[(int) rs.getLong(1) - 1] = true;
+          }
+        }
+        Page next = null;
+        if (read) {
+          ps.getMoreResults();
+          try (ResultSet rs = ps.getResultSet()) {
+            next = reader.take(rs);
           }
         }
         List<Integer> lost = new ArrayList<>();
@@ -954,7 +1030,8 @@ public final class ColumnMigration {
             lost.add(k);
           }
         }
-        return lost;
+        batch.lost = lost;
+        return next;
       } catch (SQLException e) {
         throw databaseFailure("writing a page", e);
       }
@@ -962,7 +1039,9 @@ public final class ColumnMigration {
 
     @Override
     public void close() throws SQLException {
-      update.close();
+      try (update; updateAndRead) {
+        // closes both
+      }
     }
   }
 }
