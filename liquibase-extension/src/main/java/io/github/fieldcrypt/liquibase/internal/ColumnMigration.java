@@ -910,14 +910,35 @@ public final class ColumnMigration {
    * AND t.pk BETWEEN first AND last RETURNING v.i}, followed in the same round trip by the
    * reader's query for the next page, runs in auto-commit mode: the server commits both at the
    * end of the round trip (the read only makes the page after it arrive without a round trip
-   * of its own). The bounds let the server read the page's rows in one index range scan and
-   * join them by hash instead of descending the primary key once per row; each row still matches
-   * only on its own key and the value read. Old and new values travel as binary text arrays.
+   * of its own). The bounds let the server read the page's rows in one index range scan instead
+   * of descending the primary key once per row; each row still matches only on its own key and
+   * the value read. Old and new values travel as binary arrays, bound to the statement on the
+   * crypto thread (two statements take turns: the one being bound is never the one executing).
    */
   private final class ArrayWriter implements Writer {
+    /** Write only: the last page, with no page after it to read. */
     private final PreparedStatement update;
-    private final PreparedStatement updateAndRead;
+    /** Write, then read the next page; the crypto thread binds one while this thread executes the other. */
+    private final PreparedStatement[] updateAndRead = new PreparedStatement[2];
     private final String[] keyTypes;
+    /** Batches bound so far (crypto thread only). */
+    private long bound;
+
+    /** A batch's arrays and the statement they are bound to. */
+    private final class Encoded {
+      final String[] keyLiterals;
+      final String[] old;
+      final String[] neu;
+      PreparedStatement statement;
+      /** The first parameter after the write's: the reader's. */
+      int nextParameter;
+
+      Encoded(String[] keyLiterals, String[] old, String[] neu) {
+        this.keyLiterals = keyLiterals;
+        this.old = old;
+        this.neu = neu;
+      }
+    }
 
     ArrayWriter(PageReader reader) throws SQLException {
       List<TableShape.KeyColumn> keys = shape.keys();
@@ -937,17 +958,23 @@ public final class ColumnMigration {
       String bounds = keys.size() == 1
           ? row + " >= ? AND " + row + " <= ?"
           : "(" + row + ") >= (" + params + ") AND (" + row + ") <= (" + params + ")";
+      // varchar[]: the driver's type for a String[]; text[] would copy each array once more on the server
       String sql = "UPDATE " + shape.qualifiedTable() + " AS fc_t SET " + shape.quotedColumn()
-          + " = fc_v.fc_new FROM unnest(" + arrays + "CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS fc_v(" + names
+          + " = fc_v.fc_new FROM unnest(" + arrays + System.getProperty("fc.arr", "CAST(? AS varchar[]), CAST(? AS varchar[])") + ") WITH ORDINALITY AS fc_v(" + names
           + "fc_old, fc_new, fc_i) WHERE " + join + "fc_t." + shape.quotedColumn() + " = fc_v.fc_old AND " + bounds
           + " RETURNING fc_v.fc_i";
       update = connection.prepareStatement(sql);
-      updateAndRead = connection.prepareStatement(sql + ";\n" + reader.nextSql);
+      updateAndRead[0] = connection.prepareStatement(sql + ";\n" + reader.nextSql);
+      updateAndRead[1] = connection.prepareStatement(sql + ";\n" + reader.nextSql);
       // a page per statement, committed by the server at the end of each round trip
       connection.setAutoCommit(true);
     }
 
-    /** The key arrays as PostgreSQL array literals, the values as arrays for binary transfer: no driver work here. */
+    /**
+     * On the crypto thread: the key arrays as PostgreSQL array literals, the values as arrays,
+     * all bound to the statement that will write this batch (binding converts the values for
+     * binary transfer; no connection is used).
+     */
     @Override
     public void encode(Batch batch) {
       int n = batch.n;
@@ -974,7 +1001,25 @@ public final class ColumnMigration {
         old[k] = (String) batch.page.values[batch.indexes[k]];
         neu[k] = (String) batch.newValues[k];
       }
-      batch.encoded = new Object[] {literals, old, neu};
+      Encoded encoded = new Encoded(literals, old, neu);
+      encoded.statement = updateAndRead[(int) (bound++ % 2)];
+      try {
+        encoded.nextParameter = bindWrite(encoded.statement, batch, encoded);
+      } catch (SQLException e) {
+        throw databaseFailure("writing a page", e);
+      }
+      batch.encoded = encoded;
+    }
+
+    private int bindWrite(PreparedStatement ps, Batch batch, Encoded encoded) throws SQLException {
+      int p = 1;
+      for (String literal : encoded.keyLiterals) {
+        ps.setString(p++, literal);
+      }
+      ps.setObject(p++, encoded.old);
+      ps.setObject(p++, encoded.neu);
+      p = bindKey(ps, p, batch.page.keys[batch.indexes[0]]);
+      return bindKey(ps, p, batch.page.keys[batch.indexes[batch.n - 1]]);
     }
 
     private static void appendQuoted(StringBuilder sb, String value) {
@@ -994,21 +1039,16 @@ public final class ColumnMigration {
       if (batch.n == 0) {
         return reader.next();
       }
+      Encoded encoded = (Encoded) batch.encoded;
       boolean read = reader.continues();
-      PreparedStatement ps = read ? updateAndRead : update;
       try {
-        Object[] encoded = (Object[]) batch.encoded;
-        String[] literals = (String[]) encoded[0];
-        int p = 1;
-        for (String literal : literals) {
-          ps.setString(p++, literal);
-        }
-        ps.setObject(p++, encoded[1]);
-        ps.setObject(p++, encoded[2]);
-        p = bindKey(ps, p, batch.page.keys[batch.indexes[0]]);
-        p = bindKey(ps, p, batch.page.keys[batch.indexes[batch.n - 1]]);
+        PreparedStatement ps;
         if (read) {
-          reader.bindNext(ps, p);
+          ps = encoded.statement;
+          reader.bindNext(ps, encoded.nextParameter);
+        } else {
+          ps = update;
+          bindWrite(ps, batch, encoded);
         }
         boolean[] took = new boolean[batch.n];
         ps.execute();
@@ -1039,8 +1079,8 @@ public final class ColumnMigration {
 
     @Override
     public void close() throws SQLException {
-      try (update; updateAndRead) {
-        // closes both
+      try (update; PreparedStatement a = updateAndRead[0]; PreparedStatement b = updateAndRead[1]) {
+        // closes all three
       }
     }
   }
