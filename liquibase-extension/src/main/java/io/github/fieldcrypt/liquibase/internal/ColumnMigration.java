@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  *       only the rows that can be v1 values, where the database can filter them) and stops on a
  *       value that parses as v1 but does not authenticate, a value the operation cannot take,
  *       or a column too narrow for the longest ciphertext.</li>
- *   <li><b>Keyset pagination</b> over the primary key: one page of {@code batchSize} rows in
+ *   <li><b>Keyset pagination</b> over the primary key: a few pages of {@code batchSize} rows in
  *       memory at a time, whatever the table's size.</li>
  *   <li><b>Compare-and-set</b>: a row is written only if it still holds the value read; rows a
  *       concurrent writer changed are read again and handled by their new value.</li>
@@ -82,6 +82,9 @@ public final class ColumnMigration {
   }
 
   private static final int MAX_ATTEMPTS_PER_ROW = 100;
+  /** PostgreSQL: rows per round trip, in pages of {@code batchSize} rows each committed on its own. */
+  private static final int ROWS_PER_ROUND_TRIP = 4000;
+  private static final int MAX_PAGES_PER_ROUND_TRIP = 8;
   /** Every v1 value in a text column starts with these two characters (0xFC, then 0x01 or 0x02). */
   private static final String V1_TEXT_PREFIX = "_A";
   private static final String V1_TEXT_LIKE = "'!_A%' ESCAPE '!'";
@@ -220,12 +223,14 @@ public final class ColumnMigration {
         total = rs.getLong(1);
       }
     }
-    try (PageReader reader = new PageReader(candidatesOnly)) {
-      for (Page page = reader.next(); page != null; page = reader.next()) {
-        for (int i = 0; i < page.size; i++) {
-          Object value = page.values[i];
-          if (value != null) {
-            preflightValue(value, page.keys[i], check);
+    try (PageReader reader = new PageReader(candidatesOnly, 1)) {
+      for (List<Page> pages = reader.next(); !pages.isEmpty(); pages = reader.next()) {
+        for (Page page : pages) {
+          for (int i = 0; i < page.size; i++) {
+            Object value = page.values[i];
+            if (value != null) {
+              preflightValue(value, page.keys[i], check);
+            }
           }
         }
       }
@@ -305,9 +310,10 @@ public final class ColumnMigration {
   // Main pass
 
   /**
-   * Pages through the table. The crypto of page N+1 runs on a second thread while this thread
-   * writes page N and reads page N+2: every database call stays on this thread and this
-   * connection.
+   * Pages through the table. The crypto of the next pages runs on a second thread while this
+   * thread writes the current ones and reads the ones after: every database call stays on this
+   * thread and this connection. On PostgreSQL a round trip carries several pages (about
+   * {@value #ROWS_PER_ROUND_TRIP} rows), each written and committed in a transaction of its own.
    */
   private void mainPass(long start) throws SQLException {
     long lastReport = System.nanoTime();
@@ -316,29 +322,33 @@ public final class ColumnMigration {
       t.setDaemon(true);
       return t;
     });
-    try (PageReader reader = new PageReader(null); Writer writer = postgresArrays() ? new ArrayWriter(reader) : new BatchWriter()) {
-      Page first = reader.next();
-      Future<Batch> pending = first == null ? null : cryptoThread.submit(() -> prepare(first, writer));
-      Page ahead = first == null ? null : reader.next();
+    boolean arrays = postgresArrays();
+    int pagesPerRead = arrays ? Math.max(1, Math.min(MAX_PAGES_PER_ROUND_TRIP, ROWS_PER_ROUND_TRIP / batchSize)) : 1;
+    try (PageReader reader = new PageReader(null, pagesPerRead); Writer writer = arrays ? new ArrayWriter(reader) : new BatchWriter()) {
+      List<Page> first = reader.next();
+      Future<Group> pending = first.isEmpty() ? null : cryptoThread.submit(() -> prepare(first, writer));
+      List<Page> ahead = first.isEmpty() ? List.of() : reader.next();
       while (pending != null) {
-        Batch batch = await(pending);
-        Page following = ahead;
-        pending = following == null ? null : cryptoThread.submit(() -> prepare(following, writer));
-        Page page = batch.page;
-        // commits this page and reads the one after the page being prepared
-        ahead = writer.writeAndRead(batch, reader);
-        List<Integer> lost = batch.lost;
-        nulls += batch.nulls;
-        alreadyDone += batch.alreadyDone;
-        written += batch.n - lost.size();
-        for (int k : lost) {
-          settle(page.keys[batch.indexes[k]], batch.newValues[k]);
-        }
-        rows += page.size;
-        long now = System.nanoTime();
-        if (now - lastReport >= progressIntervalNanos) {
-          lastReport = now;
-          progress.accept(progressLine(now - start));
+        Group group = await(pending);
+        List<Page> following = ahead;
+        pending = following.isEmpty() ? null : cryptoThread.submit(() -> prepare(following, writer));
+        // commits these pages and reads the ones after the pages being prepared
+        ahead = writer.writeAndRead(group, reader);
+        for (Batch batch : group.batches) {
+          Page page = batch.page;
+          List<Integer> lost = batch.lost;
+          nulls += batch.nulls;
+          alreadyDone += batch.alreadyDone;
+          written += batch.n - lost.size();
+          for (int k : lost) {
+            settle(page.keys[batch.indexes[k]], batch.newValues[k]);
+          }
+          rows += page.size;
+          long now = System.nanoTime();
+          if (now - lastReport >= progressIntervalNanos) {
+            lastReport = now;
+            progress.accept(progressLine(now - start));
+          }
         }
       }
     } finally {
@@ -346,7 +356,18 @@ public final class ColumnMigration {
     }
   }
 
-  /** A page with its new values, computed off the database thread. */
+  /** The pages of one read with their new values, computed off the database thread. */
+  private static final class Group {
+    final List<Batch> batches;
+    /** Writer-specific form of the group (PostgreSQL: the statement its values are bound to). */
+    Object encoded;
+
+    Group(List<Batch> batches) {
+      this.batches = batches;
+    }
+  }
+
+  /** A page with its new values. */
   private static final class Batch {
     final Page page;
     final int[] indexes;
@@ -354,8 +375,6 @@ public final class ColumnMigration {
     int n;
     long nulls;
     long alreadyDone;
-    /** Writer-specific form of the batch (PostgreSQL: the arrays). */
-    Object encoded;
     /** Indexes (into the batch) whose compare-and-set did not take, once written. */
     List<Integer> lost = List.of();
 
@@ -366,7 +385,17 @@ public final class ColumnMigration {
     }
   }
 
-  private Batch prepare(Page page, Writer writer) {
+  private Group prepare(List<Page> pages, Writer writer) {
+    List<Batch> batches = new ArrayList<>(pages.size());
+    for (Page page : pages) {
+      batches.add(prepare(page));
+    }
+    Group group = new Group(batches);
+    writer.encode(group);
+    return group;
+  }
+
+  private Batch prepare(Page page) {
     Batch batch = new Batch(page);
     for (int i = 0; i < page.size; i++) {
       Object value = page.values[i];
@@ -382,13 +411,10 @@ public final class ColumnMigration {
         batch.newValues[batch.n++] = next;
       }
     }
-    if (batch.n > 0) {
-      writer.encode(batch);
-    }
     return batch;
   }
 
-  private static Batch await(Future<Batch> future) {
+  private static Group await(Future<Group> future) {
     try {
       return future.get();
     } catch (InterruptedException e) {
@@ -705,12 +731,15 @@ public final class ColumnMigration {
   private final class PageReader implements AutoCloseable {
     private final PreparedStatement first;
     private final PreparedStatement next;
-    /** The query behind {@link #next} after the first page: a writer may send it with its own statement. */
+    /** The query behind {@link #next} after the first read: a writer may send it with its own statement. */
     private final String nextSql;
+    /** Pages of {@code batchSize} rows fetched by one query. */
+    private final int pagesPerRead;
     private Object[] after;
     private boolean done;
 
-    PageReader(String filter) throws SQLException {
+    PageReader(String filter, int pagesPerRead) throws SQLException {
+      this.pagesPerRead = pagesPerRead;
       String keys = shape.keys().stream().map(TableShape.KeyColumn::quoted).collect(Collectors.joining(", "));
       String select = "SELECT " + keys + ", " + shape.quotedColumn() + " FROM " + shape.qualifiedTable();
       String order = " ORDER BY " + keys + limit();
@@ -719,9 +748,10 @@ public final class ColumnMigration {
       next = connection.prepareStatement(nextSql);
     }
 
-    Page next() throws SQLException {
+    /** The next pages, in key order (empty after the last). */
+    List<Page> next() throws SQLException {
       if (done) {
-        return null;
+        return List.of();
       }
       PreparedStatement ps = after == null ? first : next;
       if (after != null) {
@@ -732,7 +762,7 @@ public final class ColumnMigration {
       }
     }
 
-    /** Whether {@link #nextSql} and {@link #bindNext} can fetch the next page: the first was read and the last was not. */
+    /** Whether {@link #nextSql} and {@link #bindNext} can fetch the next pages: the first were read and the last were not. */
     boolean continues() {
       return after != null && !done;
     }
@@ -742,11 +772,16 @@ public final class ColumnMigration {
       bindKeyset(ps, first, after);
     }
 
-    /** Takes the next page from the result of {@link #nextSql}. */
-    Page take(ResultSet rs) throws SQLException {
-      Page page = new Page(batchSize);
+    /** Takes the next pages from the result of {@link #nextSql}. */
+    List<Page> take(ResultSet rs) throws SQLException {
+      List<Page> pages = new ArrayList<>(pagesPerRead);
+      Page page = null;
       int width = shape.keys().size();
       while (rs.next()) {
+        if (page == null || page.size == batchSize) {
+          page = new Page(batchSize);
+          pages.add(page);
+        }
         Object[] key = new Object[width];
         for (int k = 0; k < width; k++) {
           key[k] = rs.getObject(k + 1);
@@ -754,25 +789,25 @@ public final class ColumnMigration {
         page.keys[page.size] = key;
         page.values[page.size++] = read(rs, width + 1);
       }
-      if (page.size < batchSize) {
+      if (page == null || page.size < batchSize || pages.size() < pagesPerRead) {
         done = true;
       }
-      if (page.size == 0) {
-        return null;
+      if (page != null) {
+        after = page.keys[page.size - 1];
       }
-      after = page.keys[page.size - 1];
-      return page;
+      return pages;
     }
 
     private String limit() {
+      long rows = (long) batchSize * pagesPerRead;
       String product = shape.product();
       if (product.contains("oracle") || product.contains("db2") || product.contains("derby")) {
-        return " FETCH FIRST " + batchSize + " ROWS ONLY";
+        return " FETCH FIRST " + rows + " ROWS ONLY";
       }
       if (product.contains("microsoft")) {
-        return " OFFSET 0 ROWS FETCH NEXT " + batchSize + " ROWS ONLY";
+        return " OFFSET 0 ROWS FETCH NEXT " + rows + " ROWS ONLY";
       }
-      return " LIMIT " + batchSize;
+      return " LIMIT " + rows;
     }
 
     /** {@code (k1, k2) > (?, ?)}: a row value on PostgreSQL, expanded elsewhere. */
@@ -820,17 +855,17 @@ public final class ColumnMigration {
   // ---------------------------------------------------------------------------------------
   // Writing pages
 
-  /** Writes a batch's new values with compare-and-set and commits them. */
+  /** Writes the new values of a group of pages with compare-and-set, committing each page. */
   private interface Writer extends AutoCloseable {
-    /** Prepares what {@link #writeAndRead} sends, on the crypto thread; touches no connection. */
-    default void encode(Batch batch) {
+    /** Prepares what {@link #writeAndRead} sends, on the crypto thread; uses no connection. */
+    default void encode(Group group) {
     }
 
     /**
-     * Writes and commits the batch (setting {@link Batch#lost}), and reads the reader's next
-     * page, which it returns ({@code null} after the last).
+     * Writes and commits each page of the group (setting {@link Batch#lost}), and reads the
+     * reader's next pages, which it returns (empty after the last).
      */
-    Page writeAndRead(Batch batch, PageReader reader) throws SQLException;
+    List<Page> writeAndRead(Group group, PageReader reader) throws SQLException;
 
     @Override
     void close() throws SQLException;
@@ -847,12 +882,14 @@ public final class ColumnMigration {
     }
 
     @Override
-    public Page writeAndRead(Batch batch, PageReader reader) throws SQLException {
-      Page next = reader.next();
-      if (batch.n > 0) {
-        batch.lost = write(batch);
+    public List<Page> writeAndRead(Group group, PageReader reader) throws SQLException {
+      List<Page> next = reader.next();
+      for (Batch batch : group.batches) {
+        if (batch.n > 0) {
+          batch.lost = write(batch);
+        }
+        connection.commit();
       }
-      connection.commit();
       return next;
     }
 
@@ -905,38 +942,35 @@ public final class ColumnMigration {
   }
 
   /**
-   * PostgreSQL: one round trip and one transaction per page. The statement
-   * {@code UPDATE t SET c = v.n FROM unnest(keys..., old, new) WITH ORDINALITY v WHERE t.pk = v.k AND t.c = v.o
-   * AND t.pk BETWEEN first AND last RETURNING v.i}, followed in the same round trip by the
-   * reader's query for the next page, runs in auto-commit mode: the server commits both at the
-   * end of the round trip (the read only makes the page after it arrive without a round trip
-   * of its own). The bounds let the server read the page's rows in one index range scan instead
-   * of descending the primary key once per row; each row still matches only on its own key and
-   * the value read. Old and new values travel as binary arrays, bound to the statement on the
-   * crypto thread (two statements take turns: the one being bound is never the one executing).
+   * PostgreSQL: one round trip for a group of pages, one transaction per page. Each page is
+   * written by {@code UPDATE t SET c = v.n FROM unnest(keys..., old, new) WITH ORDINALITY v
+   * WHERE t.pk = v.k AND t.c = v.o AND t.pk BETWEEN first AND last RETURNING v.i} between
+   * {@code BEGIN} and {@code COMMIT}; the reader's query for the pages after the next group goes
+   * first in the same round trip. The connection is in auto-commit mode, so a page alone needs no
+   * {@code BEGIN}/{@code COMMIT}. The bounds let the server read the page's rows in one index
+   * range scan instead of descending the primary key once per row; each row still matches only
+   * on its own key and the value read. Old and new values travel as binary arrays, bound to the
+   * statement on the crypto thread (two statements of each shape take turns: the one being bound
+   * is never the one executing).
    */
   private final class ArrayWriter implements Writer {
-    /** Write only: the last page, with no page after it to read. */
-    private final PreparedStatement update;
-    /** Write, then read the next page; the crypto thread binds one while this thread executes the other. */
-    private final PreparedStatement[] updateAndRead = new PreparedStatement[2];
+    private final int readParameters;
     private final String[] keyTypes;
-    /** Batches bound so far (crypto thread only). */
+    /** By pages written (index 0: one page): the statements that also read the next pages, taking turns. */
+    private final PreparedStatement[][] writeAndRead;
+    /** By pages written: the statements for the last pages, with nothing after them to read. */
+    private final PreparedStatement[] writeOnly;
+    /** Groups bound so far (crypto thread only). */
     private long bound;
 
-    /** A batch's arrays and the statement they are bound to. */
+    /** A group's statement with its write parameters bound. */
     private final class Encoded {
-      final String[] keyLiterals;
-      final String[] old;
-      final String[] neu;
-      PreparedStatement statement;
-      /** The first parameter after the write's: the reader's. */
-      int nextParameter;
+      final List<Batch> writes;
+      final PreparedStatement statement;
 
-      Encoded(String[] keyLiterals, String[] old, String[] neu) {
-        this.keyLiterals = keyLiterals;
-        this.old = old;
-        this.neu = neu;
+      Encoded(List<Batch> writes, PreparedStatement statement) {
+        this.writes = writes;
+        this.statement = statement;
       }
     }
 
@@ -959,67 +993,78 @@ public final class ColumnMigration {
           ? row + " >= ? AND " + row + " <= ?"
           : "(" + row + ") >= (" + params + ") AND (" + row + ") <= (" + params + ")";
       // varchar[]: the driver's type for a String[]; text[] would copy each array once more on the server
-      String sql = "UPDATE " + shape.qualifiedTable() + " AS fc_t SET " + shape.quotedColumn()
-          + " = fc_v.fc_new FROM unnest(" + arrays + System.getProperty("fc.arr", "CAST(? AS varchar[]), CAST(? AS varchar[])") + ") WITH ORDINALITY AS fc_v(" + names
+      String update = "UPDATE " + shape.qualifiedTable() + " AS fc_t SET " + shape.quotedColumn()
+          + " = fc_v.fc_new FROM unnest(" + arrays + "CAST(? AS varchar[]), CAST(? AS varchar[])) WITH ORDINALITY AS fc_v(" + names
           + "fc_old, fc_new, fc_i) WHERE " + join + "fc_t." + shape.quotedColumn() + " = fc_v.fc_old AND " + bounds
           + " RETURNING fc_v.fc_i";
-      update = connection.prepareStatement(sql);
-      updateAndRead[0] = connection.prepareStatement(sql + ";\n" + reader.nextSql);
-      updateAndRead[1] = connection.prepareStatement(sql + ";\n" + reader.nextSql);
-      // a page per statement, committed by the server at the end of each round trip
+      readParameters = keys.size();
+      writeAndRead = new PreparedStatement[reader.pagesPerRead][2];
+      writeOnly = new PreparedStatement[reader.pagesPerRead];
+      for (int pages = 1; pages <= reader.pagesPerRead; pages++) {
+        StringBuilder writes = new StringBuilder();
+        for (int i = 0; i < pages; i++) {
+          writes.append(i == 0 ? "" : ";\n").append(pages == 1 ? update : "BEGIN;\n" + update + ";\nCOMMIT");
+        }
+        writeOnly[pages - 1] = connection.prepareStatement(writes.toString());
+        for (int turn = 0; turn < 2; turn++) {
+          writeAndRead[pages - 1][turn] = connection.prepareStatement(reader.nextSql + ";\n" + writes);
+        }
+      }
+      // a page per transaction, committed by the server within each round trip
       connection.setAutoCommit(true);
     }
 
     /**
-     * On the crypto thread: the key arrays as PostgreSQL array literals, the values as arrays,
-     * all bound to the statement that will write this batch (binding converts the values for
-     * binary transfer; no connection is used).
+     * On the crypto thread: binds the group's pages to the statement that will write them
+     * (binding converts the values for binary transfer; no connection is used). The reader's
+     * parameters, which come first, are bound when the statement runs.
      */
     @Override
-    public void encode(Batch batch) {
-      int n = batch.n;
-      String[] literals = new String[keyTypes.length];
-      for (int c = 0; c < keyTypes.length; c++) {
-        StringBuilder sb = new StringBuilder(n * 8 + 2).append('{');
-        boolean numeric = !keyTypes[c].equals("text") && !keyTypes[c].equals("uuid");
-        for (int k = 0; k < n; k++) {
-          if (k > 0) {
-            sb.append(',');
-          }
-          Object key = batch.page.keys[batch.indexes[k]][c];
-          if (numeric) {
-            sb.append(key);
-          } else {
-            appendQuoted(sb, key.toString());
-          }
-        }
-        literals[c] = sb.append('}').toString();
+    public void encode(Group group) {
+      List<Batch> writes = group.batches.stream().filter(b -> b.n > 0).collect(Collectors.toList());
+      if (writes.isEmpty()) {
+        return;
       }
-      String[] old = new String[n];
-      String[] neu = new String[n];
-      for (int k = 0; k < n; k++) {
-        old[k] = (String) batch.page.values[batch.indexes[k]];
-        neu[k] = (String) batch.newValues[k];
-      }
-      Encoded encoded = new Encoded(literals, old, neu);
-      encoded.statement = updateAndRead[(int) (bound++ % 2)];
       try {
-        encoded.nextParameter = bindWrite(encoded.statement, batch, encoded);
+        PreparedStatement ps = writeAndRead[writes.size() - 1][(int) (bound++ % 2)];
+        bindWrites(ps, readParameters + 1, writes);
+        group.encoded = new Encoded(writes, ps);
       } catch (SQLException e) {
         throw databaseFailure("writing a page", e);
       }
-      batch.encoded = encoded;
     }
 
-    private int bindWrite(PreparedStatement ps, Batch batch, Encoded encoded) throws SQLException {
-      int p = 1;
-      for (String literal : encoded.keyLiterals) {
-        ps.setString(p++, literal);
+    private void bindWrites(PreparedStatement ps, int first, List<Batch> writes) throws SQLException {
+      int p = first;
+      for (Batch batch : writes) {
+        int n = batch.n;
+        for (int c = 0; c < keyTypes.length; c++) {
+          StringBuilder sb = new StringBuilder(n * 8 + 2).append('{');
+          boolean numeric = !keyTypes[c].equals("text") && !keyTypes[c].equals("uuid");
+          for (int k = 0; k < n; k++) {
+            if (k > 0) {
+              sb.append(',');
+            }
+            Object key = batch.page.keys[batch.indexes[k]][c];
+            if (numeric) {
+              sb.append(key);
+            } else {
+              appendQuoted(sb, key.toString());
+            }
+          }
+          ps.setString(p++, sb.append('}').toString());
+        }
+        String[] old = new String[n];
+        String[] neu = new String[n];
+        for (int k = 0; k < n; k++) {
+          old[k] = (String) batch.page.values[batch.indexes[k]];
+          neu[k] = (String) batch.newValues[k];
+        }
+        ps.setObject(p++, old);
+        ps.setObject(p++, neu);
+        p = bindKey(ps, p, batch.page.keys[batch.indexes[0]]);
+        p = bindKey(ps, p, batch.page.keys[batch.indexes[n - 1]]);
       }
-      ps.setObject(p++, encoded.old);
-      ps.setObject(p++, encoded.neu);
-      p = bindKey(ps, p, batch.page.keys[batch.indexes[0]]);
-      return bindKey(ps, p, batch.page.keys[batch.indexes[batch.n - 1]]);
     }
 
     private static void appendQuoted(StringBuilder sb, String value) {
@@ -1035,52 +1080,86 @@ public final class ColumnMigration {
     }
 
     @Override
-    public Page writeAndRead(Batch batch, PageReader reader) throws SQLException {
-      if (batch.n == 0) {
+    public List<Page> writeAndRead(Group group, PageReader reader) throws SQLException {
+      Encoded encoded = (Encoded) group.encoded;
+      if (encoded == null) {
         return reader.next();
       }
-      Encoded encoded = (Encoded) batch.encoded;
+      List<Batch> writes = encoded.writes;
       boolean read = reader.continues();
       try {
         PreparedStatement ps;
         if (read) {
           ps = encoded.statement;
-          reader.bindNext(ps, encoded.nextParameter);
+          reader.bindNext(ps, 1);
         } else {
-          ps = update;
-          bindWrite(ps, batch, encoded);
+          ps = writeOnly[writes.size() - 1];
+          bindWrites(ps, 1, writes);
         }
-        boolean[] took = new boolean[batch.n];
-        ps.execute();
-        try (ResultSet rs = ps.getResultSet()) {
-          while (rs.next()) {
-            took[(int) rs.getLong(1) - 1] = true;
+        List<Page> next = List.of();
+        boolean readPending = read;
+        int written = 0;
+        for (boolean result = ps.execute(); result || ps.getUpdateCount() != -1; result = ps.getMoreResults()) {
+          if (!result) {
+            continue; // BEGIN, COMMIT
           }
-        }
-        Page next = null;
-        if (read) {
-          ps.getMoreResults();
           try (ResultSet rs = ps.getResultSet()) {
-            next = reader.take(rs);
+            if (readPending) {
+              next = reader.take(rs);
+              readPending = false;
+            } else {
+              Batch batch = writes.get(written++);
+              boolean[] took = new boolean[batch.n];
+              while (rs.next()) {
+                took[(int) rs.getLong(1) - 1] = true;
+              }
+              List<Integer> lost = new ArrayList<>();
+              for (int k = 0; k < batch.n; k++) {
+                if (!took[k]) {
+                  lost.add(k);
+                }
+              }
+              batch.lost = lost;
+            }
           }
         }
-        List<Integer> lost = new ArrayList<>();
-        for (int k = 0; k < batch.n; k++) {
-          if (!took[k]) {
-            lost.add(k);
-          }
+        if (written != writes.size()) {
+          throw new IllegalStateException("expected " + writes.size() + " page results, got " + written);
         }
-        batch.lost = lost;
         return next;
       } catch (SQLException e) {
+        if (writes.size() > 1) {
+          endFailedTransaction();
+        }
         throw databaseFailure("writing a page", e);
+      }
+    }
+
+    /** A page that failed between its BEGIN and COMMIT leaves its transaction open: roll it back. */
+    private void endFailedTransaction() {
+      try (Statement st = connection.createStatement()) {
+        st.execute("ROLLBACK");
+      } catch (SQLException ignored) {
+        // the connection is broken; the caller reports the first failure
       }
     }
 
     @Override
     public void close() throws SQLException {
-      try (update; PreparedStatement a = updateAndRead[0]; PreparedStatement b = updateAndRead[1]) {
-        // closes all three
+      SQLException first = null;
+      List<PreparedStatement> all = new ArrayList<>(Arrays.asList(writeOnly));
+      for (PreparedStatement[] turns : writeAndRead) {
+        all.addAll(Arrays.asList(turns));
+      }
+      for (PreparedStatement ps : all) {
+        try {
+          ps.close();
+        } catch (SQLException e) {
+          first = first == null ? e : first;
+        }
+      }
+      if (first != null) {
+        throw first;
       }
     }
   }
