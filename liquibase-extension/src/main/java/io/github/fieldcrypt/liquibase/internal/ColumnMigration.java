@@ -42,11 +42,13 @@ import java.util.stream.Collectors;
  *   <li><b>A commit per page</b>: a crash leaves every row old or new, and running again skips
  *       the rows already done.</li>
  * </ul>
- * On PostgreSQL a page is written by one set-based {@code UPDATE ... FROM unnest(...)}, planned
- * for its actual arrays ({@code plan_cache_mode = force_custom_plan}: a generic plan may scan the
- * whole table per page), with {@code synchronous_commit} off for the migration's own commits (a
- * lost commit after a server crash only means those rows are redone: the change is idempotent,
- * and Liquibase's own synchronous commit of its DATABASECHANGELOG row flushes them all). Both
+ * On PostgreSQL a page is written by one set-based {@code UPDATE ... FROM unnest(...)} in a
+ * transaction of its own, several pages and the read of the following ones sharing a round trip
+ * (the connection runs in auto-commit mode meanwhile). Each statement is planned for its actual
+ * arrays ({@code plan_cache_mode = force_custom_plan}), and {@code synchronous_commit} is off for
+ * the migration's own commits (a lost commit after a server crash only means those rows are
+ * redone: the change is idempotent, and Liquibase's own synchronous commit of its
+ * DATABASECHANGELOG row, after the change returns, flushes them all). Auto-commit and both
  * settings are restored afterwards. Other databases get JDBC batches.
  *
  * <p><b>Security:</b> no value, plaintext or ciphertext, reaches a message or a log line: only
