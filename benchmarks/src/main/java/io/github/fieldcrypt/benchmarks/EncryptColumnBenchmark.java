@@ -31,7 +31,7 @@ import java.util.Map;
  * <p>Run (after {@code mvn -B -pl benchmarks -am package -DskipTests}):
  * <pre>
  * java -Xmx128m -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.EncryptColumnBenchmark \
- *     [rows=1000000] [batch=1000] [rounds=1] [db=h2,postgresql] [pg=jdbc:postgresql://127.0.0.1:5432/test] [only=a|b|encrypt]
+ *     [rows=1000000] [batch=1000] [rounds=1] [db=h2,postgresql] [pg=jdbc:postgresql://127.0.0.1:5432/test] [only=a,b,encrypt (any of them)]
  * </pre>
  */
 public final class EncryptColumnBenchmark {
@@ -46,7 +46,7 @@ public final class EncryptColumnBenchmark {
     int rows = Integer.parseInt(opts.getOrDefault("rows", "1000000"));
     int batch = Integer.parseInt(opts.getOrDefault("batch", "1000"));
     int rounds = Integer.parseInt(opts.getOrDefault("rounds", "1"));
-    String only = opts.get("only");
+    List<String> only = List.of(opts.getOrDefault("only", "a,b,encrypt").split(","));
     List<String> dbs = List.of(opts.getOrDefault("db", "h2,postgresql").split(","));
     System.out.printf(Locale.ROOT, "rows=%d batch=%d rounds=%d maxMemory=%d MiB cores=%d%n", rows, batch, rounds,
         Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
@@ -64,9 +64,9 @@ public final class EncryptColumnBenchmark {
       }
       try (Connection c = DriverManager.getConnection(url, user, "")) {
         for (int round = 1; round <= rounds; round++) {
-          double a = only == null || only.equals("a") ? measure(c, rows, db + " (a) keyset + JDBC batch, no crypto", () -> baseline(c, batch)) : 0;
-          double b = only == null || only.equals("b") ? measure(c, rows, db + " (b) UPDATE t SET c = UPPER(c)", () -> upper(c)) : 0;
-          double e = only == null || only.equals("encrypt") ? measure(c, rows, db + " encryptColumn", () -> encrypt(c, batch)) : 0;
+          double a = only.contains("a") ? measure(c, rows, db + " (a) keyset + JDBC batch, no crypto", () -> baseline(c, batch)) : 0;
+          double b = only.contains("b") ? measure(c, rows, db + " (b) UPDATE t SET c = UPPER(c)", () -> upper(c)) : 0;
+          double e = only.contains("encrypt") ? measure(c, rows, db + " encryptColumn", () -> encrypt(c, batch)) : 0;
           System.out.printf(Locale.ROOT, "%s round %d: encryptColumn = %.2f x (a), %.2f x (b)%n", db, round, e / a, e / b);
         }
         try (Statement st = c.createStatement()) {

@@ -244,6 +244,39 @@ class ColumnChangesIT {
 
   @ParameterizedTest
   @MethodSource("io.github.fieldcrypt.liquibase.testing.Samples#databases")
+  void a_page_the_database_rejects_stops_the_change_after_the_pages_before_it_and_a_rerun_finishes(TestDatabase db)
+      throws Exception {
+    try (Fixture f = fixture(db)) {
+      f.createTextTable("email", 255);
+      Map<Long, String> original = Samples.textRows(255, 40);
+      f.insert("email", original);
+      // the database refuses the ciphertext for row 30 only: the fifth page of 7 rows fails, the
+      // four before it are committed (on PostgreSQL all six pages share one round trip)
+      f.execute("ALTER TABLE " + f.table + " ADD CONSTRAINT " + f.table + "_ck CHECK (id <> 30 OR email NOT LIKE '!_A%' ESCAPE '!')");
+      f.xmlChangelog("c.xml", Map.of("enc", ENCRYPT));
+      LiquibaseRun lb = f.liquibase();
+
+      assertThatThrownBy(() -> lb.update("c.xml"))
+          .hasStackTraceContaining("failed while writing a page")
+          .hasStackTraceContaining("Committed pages stay done")
+          .satisfies(e -> assertNoSecretIn(fullText(e), original.values(), f.read("email").values()));
+      Map<Long, Object> stored = f.read("email");
+      for (Map.Entry<Long, String> row : original.entrySet()) {
+        if (row.getValue() != null) {
+          boolean encrypted = !row.getValue().equals(stored.get(row.getKey()));
+          assertThat(encrypted).as("row %s written", row.getKey()).isEqualTo(row.getKey() <= 28);
+        }
+      }
+
+      // the connection was left usable (Liquibase released its lock); without the constraint the rerun completes
+      f.execute("ALTER TABLE " + f.table + " DROP CONSTRAINT " + f.table + "_ck");
+      assertThat(lb.update("c.xml")).containsPattern(summary(f, 40, "12 encrypted, 27 already encrypted, 1 null, 0 retried"));
+      assertEncrypted(f, original, Fixture.encryptor(1, 2), f.context("email"));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("io.github.fieldcrypt.liquibase.testing.Samples#databases")
   void table_without_primary_key_fails_with_a_clear_message(TestDatabase db) throws Exception {
     try (Fixture f = fixture(db)) {
       f.execute("CREATE TABLE " + f.table + " (id BIGINT, email VARCHAR(255))",

@@ -42,18 +42,20 @@ import java.util.stream.Collectors;
  *       only the rows that can be v1 values, where the database can filter them) and stops on a
  *       value that parses as v1 but does not authenticate, a value the operation cannot take,
  *       or a column too narrow for the longest ciphertext.</li>
- *   <li><b>Keyset pagination</b> over the primary key: one page of {@code batchSize} rows in
+ *   <li><b>Keyset pagination</b> over the primary key: a few pages of {@code batchSize} rows in
  *       memory at a time, whatever the table's size.</li>
  *   <li><b>Compare-and-set</b>: a row is written only if it still holds the value read; rows a
  *       concurrent writer changed are read again and handled by their new value.</li>
  *   <li><b>A commit per page</b>: a crash leaves every row old or new, and running again skips
  *       the rows already done.</li>
  * </ul>
- * On PostgreSQL a page is written by one set-based {@code UPDATE ... FROM unnest(...)}, planned
- * for its actual arrays ({@code plan_cache_mode = force_custom_plan}: a generic plan may scan the
- * whole table per page), with {@code synchronous_commit} off for the migration's own commits (a
- * lost commit after a server crash only means those rows are redone: the change is idempotent,
- * and Liquibase's own synchronous commit of its DATABASECHANGELOG row flushes them all). Both
+ * On PostgreSQL a page is written by one set-based {@code UPDATE ... FROM unnest(...)} in a
+ * transaction of its own, several pages and the read of the following ones sharing a round trip
+ * (the connection runs in auto-commit mode meanwhile). Each statement is planned for its actual
+ * arrays ({@code plan_cache_mode = force_custom_plan}), and {@code synchronous_commit} is off for
+ * the migration's own commits (a lost commit after a server crash only means those rows are
+ * redone: the change is idempotent, and Liquibase's own synchronous commit of its
+ * DATABASECHANGELOG row, after the change returns, flushes them all). Auto-commit and both
  * settings are restored afterwards. Other databases get JDBC batches.
  *
  * <p>With Fernet keys ({@code sourceFormat}/{@code targetFormat="fernet"}) the values that are
@@ -95,6 +97,9 @@ public final class ColumnMigration {
   }
 
   private static final int MAX_ATTEMPTS_PER_ROW = 100;
+  /** PostgreSQL: rows per round trip, in pages of {@code batchSize} rows each committed on its own. */
+  private static final int ROWS_PER_ROUND_TRIP = 4000;
+  private static final int MAX_PAGES_PER_ROUND_TRIP = 8;
   /** Every v1 value in a text column starts with these two characters (0xFC, then 0x01 or 0x02). */
   private static final String V1_TEXT_PREFIX = "_A";
   private static final String V1_TEXT_LIKE = "'!_A%' ESCAPE '!'";
@@ -238,7 +243,7 @@ public final class ColumnMigration {
         planCacheMode = setSession("plan_cache_mode", "force_custom_plan");
       }
       mainPass(start);
-      commit();
+      commitPage();
     } catch (SQLException e) {
       rollbackQuietly();
       throw databaseFailure("reading", e);
@@ -253,8 +258,8 @@ public final class ColumnMigration {
         if (planCacheMode != null) {
           setSession("plan_cache_mode", planCacheMode);
         }
-        if (Boolean.TRUE.equals(autoCommit)) {
-          connection.setAutoCommit(true);
+        if (autoCommit != null && connection.getAutoCommit() != autoCommit) {
+          connection.setAutoCommit(autoCommit);
         }
       } catch (SQLException e) {
         // the connection is broken; the caller sees the first failure
@@ -304,12 +309,14 @@ public final class ColumnMigration {
         total = rs.getLong(1);
       }
     }
-    try (PageReader reader = new PageReader(candidatesOnly)) {
-      for (Page page = reader.next(); page != null; page = reader.next()) {
-        for (int i = 0; i < page.size; i++) {
-          Object value = page.values[i];
-          if (value != null) {
-            preflightValue(value, page.keys[i], page.tenants[i], check);
+    try (PageReader reader = new PageReader(candidatesOnly, 1)) {
+      for (List<Page> pages = reader.next(); !pages.isEmpty(); pages = reader.next()) {
+        for (Page page : pages) {
+          for (int i = 0; i < page.size; i++) {
+            Object value = page.values[i];
+            if (value != null) {
+              preflightValue(value, page.keys[i], page.tenants[i], check);
+            }
           }
         }
       }
@@ -406,8 +413,10 @@ public final class ColumnMigration {
   // Main pass
 
   /**
-   * Pages through the table. The crypto of page N+1 runs on a second thread while this thread
-   * writes page N: every database call stays on this thread and this connection.
+   * Pages through the table. The crypto of the next pages runs on a second thread while this
+   * thread writes the current ones and reads the ones after: every database call stays on this
+   * thread and this connection. On PostgreSQL a round trip carries several pages (about
+   * {@value #ROWS_PER_ROUND_TRIP} rows), each written and committed in a transaction of its own.
    */
   private void mainPass(long start) throws SQLException {
     long lastReport = System.nanoTime();
@@ -416,30 +425,37 @@ public final class ColumnMigration {
       t.setDaemon(true);
       return t;
     });
-    try (PageReader reader = new PageReader(null); Writer writer = postgresArrays() ? new ArrayWriter() : new BatchWriter()) {
-      Page first = reader.next();
-      // Tenant mode prepares on this thread: the key store reads (and creates keys) on this connection.
-      Future<Batch> pending = first == null ? null : tenants != null ? done(prepare(first, writer))
+    // Tenant mode: pages are prepared on this thread (the key store works on this connection) and
+    // written in this connection's transactions, so that created keys are settled at each commit.
+    boolean arrays = postgresArrays() && tenants == null;
+    int pagesPerRead = arrays ? Math.max(1, Math.min(MAX_PAGES_PER_ROUND_TRIP, ROWS_PER_ROUND_TRIP / batchSize)) : 1;
+    try (PageReader reader = new PageReader(null, pagesPerRead); Writer writer = arrays ? new ArrayWriter(reader) : new BatchWriter()) {
+      List<Page> first = reader.next();
+      Future<Group> pending = first.isEmpty() ? null : tenants != null ? done(prepare(first, writer))
           : cryptoThread.submit(() -> prepare(first, writer));
+      List<Page> ahead = first.isEmpty() ? List.of() : reader.next();
       while (pending != null) {
-        Batch batch = await(pending);
-        Page following = reader.next();
-        pending = following == null ? null : tenants != null ? done(prepare(following, writer))
+        Group group = await(pending);
+        List<Page> following = ahead;
+        pending = following.isEmpty() ? null : tenants != null ? done(prepare(following, writer))
             : cryptoThread.submit(() -> prepare(following, writer));
-        Page page = batch.page;
-        List<Integer> lost = batch.n == 0 ? List.of() : writer.write(batch);
-        commit();
-        nulls += batch.nulls;
-        alreadyDone += batch.alreadyDone;
-        written += batch.n - lost.size();
-        for (int k : lost) {
-          settle(page.keys[batch.indexes[k]], page.tenants[batch.indexes[k]], batch.newValues[k]);
-        }
-        rows += page.size;
-        long now = System.nanoTime();
-        if (now - lastReport >= progressIntervalNanos) {
-          lastReport = now;
-          progress.accept(progressLine(now - start));
+        // commits these pages and reads the ones after the pages being prepared
+        ahead = writer.writeAndRead(group, reader);
+        for (Batch batch : group.batches) {
+          Page page = batch.page;
+          List<Integer> lost = batch.lost;
+          nulls += batch.nulls;
+          alreadyDone += batch.alreadyDone;
+          written += batch.n - lost.size();
+          for (int k : lost) {
+            settle(page.keys[batch.indexes[k]], page.tenants[batch.indexes[k]], batch.newValues[k]);
+          }
+          rows += page.size;
+          long now = System.nanoTime();
+          if (now - lastReport >= progressIntervalNanos) {
+            lastReport = now;
+            progress.accept(progressLine(now - start));
+          }
         }
       }
     } finally {
@@ -447,7 +463,18 @@ public final class ColumnMigration {
     }
   }
 
-  /** A page with its new values, computed off the database thread. */
+  /** The pages of one read with their new values, computed off the database thread. */
+  private static final class Group {
+    final List<Batch> batches;
+    /** Writer-specific form of the group (PostgreSQL: the statement its values are bound to). */
+    Object encoded;
+
+    Group(List<Batch> batches) {
+      this.batches = batches;
+    }
+  }
+
+  /** A page with its new values. */
   private static final class Batch {
     final Page page;
     final int[] indexes;
@@ -455,8 +482,8 @@ public final class ColumnMigration {
     int n;
     long nulls;
     long alreadyDone;
-    /** Writer-specific form of the batch (PostgreSQL: the array literals). */
-    Object encoded;
+    /** Indexes (into the batch) whose compare-and-set did not take, once written. */
+    List<Integer> lost = List.of();
 
     Batch(Page page) {
       this.page = page;
@@ -465,7 +492,17 @@ public final class ColumnMigration {
     }
   }
 
-  private Batch prepare(Page page, Writer writer) {
+  private Group prepare(List<Page> pages, Writer writer) {
+    List<Batch> batches = new ArrayList<>(pages.size());
+    for (Page page : pages) {
+      batches.add(prepare(page));
+    }
+    Group group = new Group(batches);
+    writer.encode(group);
+    return group;
+  }
+
+  private Batch prepare(Page page) {
     Batch batch = new Batch(page);
     for (int i = 0; i < page.size; i++) {
       Object value = page.values[i];
@@ -481,17 +518,14 @@ public final class ColumnMigration {
         batch.newValues[batch.n++] = next;
       }
     }
-    if (batch.n > 0) {
-      writer.encode(batch);
-    }
     return batch;
   }
 
-  private static Future<Batch> done(Batch batch) {
-    return java.util.concurrent.CompletableFuture.completedFuture(batch);
+  private static Future<Group> done(Group group) {
+    return java.util.concurrent.CompletableFuture.completedFuture(group);
   }
 
-  private static Batch await(Future<Batch> future) {
+  private static Group await(Future<Group> future) {
     try {
       return future.get();
     } catch (InterruptedException e) {
@@ -594,7 +628,7 @@ public final class ColumnMigration {
         int p = bindKey(update, 2, key);
         bind(update, p, value);
         int count = update.executeUpdate();
-        commit();
+        commitPage();
         if (count == 1) {
           written++;
           return;
@@ -834,6 +868,14 @@ public final class ColumnMigration {
         + "). Committed pages stay done; running again resumes.", context.value(), (Integer) null);
   }
 
+  /** Commits the current page; on PostgreSQL the main pass runs in auto-commit mode, a statement per page. */
+  private void commitPage() throws SQLException {
+    if (!connection.getAutoCommit()) {
+      connection.commit();
+    }
+    keysSettled(true);
+  }
+
   private void rollbackQuietly() {
     try {
       connection.rollback();
@@ -841,12 +883,6 @@ public final class ColumnMigration {
       // the first failure is the one to report
     }
     keysSettled(false);
-  }
-
-  /** Commits, then tells the key store that the tenant keys created in this transaction exist. */
-  private void commit() throws SQLException {
-    connection.commit();
-    keysSettled(true);
   }
 
   private void keysSettled(boolean committed) {
@@ -868,7 +904,7 @@ public final class ColumnMigration {
       }
       st.execute("SET " + setting + " TO '" + value.replace("'", "''") + "'");
     }
-    connection.commit();
+    commitPage();
     return previous;
   }
 
@@ -912,60 +948,86 @@ public final class ColumnMigration {
   private final class PageReader implements AutoCloseable {
     private final PreparedStatement first;
     private final PreparedStatement next;
+    /** The query behind {@link #next} after the first read: a writer may send it with its own statement. */
+    private final String nextSql;
+    /** Pages of {@code batchSize} rows fetched by one query. */
+    private final int pagesPerRead;
     private Object[] after;
     private boolean done;
 
-    PageReader(String filter) throws SQLException {
+    PageReader(String filter, int pagesPerRead) throws SQLException {
+      this.pagesPerRead = pagesPerRead;
       String keys = shape.keys().stream().map(TableShape.KeyColumn::quoted).collect(Collectors.joining(", "));
       String select = "SELECT " + keys + ", " + shape.quotedColumn() + tenantSelect() + " FROM " + shape.qualifiedTable();
       String order = " ORDER BY " + keys + limit();
       first = connection.prepareStatement(select + (filter == null ? "" : " WHERE " + filter) + order);
-      next = connection.prepareStatement(select + " WHERE " + keysetCondition() + (filter == null ? "" : " AND " + filter)
-          + order);
+      nextSql = select + " WHERE " + keysetCondition() + (filter == null ? "" : " AND " + filter) + order;
+      next = connection.prepareStatement(nextSql);
     }
 
-    Page next() throws SQLException {
+    /** The next pages, in key order (empty after the last). */
+    List<Page> next() throws SQLException {
       if (done) {
-        return null;
+        return List.of();
       }
       PreparedStatement ps = after == null ? first : next;
       if (after != null) {
-        bindKeyset(ps, after);
+        bindKeyset(ps, 1, after);
       }
-      Page page = new Page(batchSize);
-      int width = shape.keys().size();
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Object[] key = new Object[width];
-          for (int k = 0; k < width; k++) {
-            key[k] = rs.getObject(k + 1);
-          }
-          page.keys[page.size] = key;
-          if (tenants != null) {
-            page.tenants[page.size] = rs.getString(width + 2);
-          }
-          page.values[page.size++] = read(rs, width + 1);
-        }
+        return take(rs);
       }
-      if (page.size < batchSize) {
+    }
+
+    /** Whether {@link #nextSql} and {@link #bindNext} can fetch the next pages: the first were read and the last were not. */
+    boolean continues() {
+      return after != null && !done;
+    }
+
+    /** Binds {@link #nextSql}'s parameters from parameter {@code first} on. */
+    void bindNext(PreparedStatement ps, int first) throws SQLException {
+      bindKeyset(ps, first, after);
+    }
+
+    /** Takes the next pages from the result of {@link #nextSql}. */
+    List<Page> take(ResultSet rs) throws SQLException {
+      List<Page> pages = new ArrayList<>(pagesPerRead);
+      Page page = null;
+      int width = shape.keys().size();
+      while (rs.next()) {
+        if (page == null || page.size == batchSize) {
+          page = new Page(batchSize);
+          pages.add(page);
+        }
+        Object[] key = new Object[width];
+        for (int k = 0; k < width; k++) {
+          key[k] = rs.getObject(k + 1);
+        }
+        page.keys[page.size] = key;
+        if (tenants != null) {
+          page.tenants[page.size] = rs.getString(width + 2);
+        }
+        page.values[page.size++] = read(rs, width + 1);
+      }
+      if (page == null || page.size < batchSize || pages.size() < pagesPerRead) {
         done = true;
       }
-      if (page.size == 0) {
-        return null;
+      if (page != null) {
+        after = page.keys[page.size - 1];
       }
-      after = page.keys[page.size - 1];
-      return page;
+      return pages;
     }
 
     private String limit() {
+      long rows = (long) batchSize * pagesPerRead;
       String product = shape.product();
       if (product.contains("oracle") || product.contains("db2") || product.contains("derby")) {
-        return " FETCH FIRST " + batchSize + " ROWS ONLY";
+        return " FETCH FIRST " + rows + " ROWS ONLY";
       }
       if (product.contains("microsoft")) {
-        return " OFFSET 0 ROWS FETCH NEXT " + batchSize + " ROWS ONLY";
+        return " OFFSET 0 ROWS FETCH NEXT " + rows + " ROWS ONLY";
       }
-      return " LIMIT " + batchSize;
+      return " LIMIT " + rows;
     }
 
     /** {@code (k1, k2) > (?, ?)}: a row value on PostgreSQL, expanded elsewhere. */
@@ -989,12 +1051,12 @@ public final class ColumnMigration {
       return "(" + String.join(" OR ", alternatives) + ")";
     }
 
-    private void bindKeyset(PreparedStatement ps, Object[] key) throws SQLException {
+    private void bindKeyset(PreparedStatement ps, int first, Object[] key) throws SQLException {
       if (key.length == 1 || postgres) {
-        bindKey(ps, 1, key);
+        bindKey(ps, first, key);
         return;
       }
-      int p = 1;
+      int p = first;
       for (int i = 0; i < key.length; i++) {
         for (int j = 0; j <= i; j++) {
           ps.setObject(p++, key[j]);
@@ -1013,13 +1075,17 @@ public final class ColumnMigration {
   // ---------------------------------------------------------------------------------------
   // Writing pages
 
-  /** Writes a batch's new values with compare-and-set; returns the indexes (into the batch) that did not take. */
+  /** Writes the new values of a group of pages with compare-and-set, committing each page. */
   private interface Writer extends AutoCloseable {
-    /** Prepares what {@link #write} sends, on the crypto thread; touches no connection. */
-    default void encode(Batch batch) {
+    /** Prepares what {@link #writeAndRead} sends, on the crypto thread; uses no connection. */
+    default void encode(Group group) {
     }
 
-    List<Integer> write(Batch batch) throws SQLException;
+    /**
+     * Writes and commits each page of the group (setting {@link Batch#lost}), and reads the
+     * reader's next pages, which it returns (empty after the last).
+     */
+    List<Page> writeAndRead(Group group, PageReader reader) throws SQLException;
 
     @Override
     void close() throws SQLException;
@@ -1036,7 +1102,18 @@ public final class ColumnMigration {
     }
 
     @Override
-    public List<Integer> write(Batch batch) throws SQLException {
+    public List<Page> writeAndRead(Group group, PageReader reader) throws SQLException {
+      List<Page> next = reader.next();
+      for (Batch batch : group.batches) {
+        if (batch.n > 0) {
+          batch.lost = write(batch);
+        }
+        commitPage();
+      }
+      return next;
+    }
+
+    private List<Integer> write(Batch batch) throws SQLException {
       int n = batch.n;
       for (int k = 0; k < n; k++) {
         int i = batch.indexes[k];
@@ -1085,64 +1162,129 @@ public final class ColumnMigration {
   }
 
   /**
-   * PostgreSQL: one set-based statement per page,
-   * {@code UPDATE t SET c = v.n FROM unnest(keys..., old, new) WITH ORDINALITY v WHERE t.pk = v.k AND t.c = v.o RETURNING v.i}.
+   * PostgreSQL: one round trip for a group of pages, one transaction per page. Each page is
+   * written by {@code UPDATE t SET c = v.n FROM unnest(keys..., old, new) WITH ORDINALITY v
+   * WHERE t.pk = v.k AND t.c = v.o AND t.pk BETWEEN first AND last RETURNING v.i} between
+   * {@code BEGIN} and {@code COMMIT}; the reader's query for the pages after the next group goes
+   * first in the same round trip. The connection is in auto-commit mode, so a page alone needs no
+   * {@code BEGIN}/{@code COMMIT}. The bounds let the server read the page's rows in one index
+   * range scan instead of descending the primary key once per row; each row still matches only
+   * on its own key and the value read. Old and new values travel as binary arrays, bound to the
+   * statement on the crypto thread (two statements of each shape take turns: the one being bound
+   * is never the one executing).
    */
   private final class ArrayWriter implements Writer {
-    private final PreparedStatement update;
+    private final int readParameters;
     private final String[] keyTypes;
+    /** By pages written (index 0: one page): the statements that also read the next pages, taking turns. */
+    private final PreparedStatement[][] writeAndRead;
+    /** By pages written: the statements for the last pages, with nothing after them to read. */
+    private final PreparedStatement[] writeOnly;
+    /** Groups bound so far (crypto thread only). */
+    private long bound;
 
-    ArrayWriter() throws SQLException {
+    /** A group's statement with its write parameters bound. */
+    private final class Encoded {
+      final List<Batch> writes;
+      final PreparedStatement statement;
+
+      Encoded(List<Batch> writes, PreparedStatement statement) {
+        this.writes = writes;
+        this.statement = statement;
+      }
+    }
+
+    ArrayWriter(PageReader reader) throws SQLException {
       List<TableShape.KeyColumn> keys = shape.keys();
       keyTypes = new String[keys.size()];
       StringBuilder arrays = new StringBuilder();
       StringBuilder names = new StringBuilder();
       StringBuilder join = new StringBuilder();
+      StringBuilder row = new StringBuilder();
       for (int i = 0; i < keys.size(); i++) {
         keyTypes[i] = postgresArrayType(keys.get(i).typeName());
         arrays.append("CAST(? AS ").append(keyTypes[i]).append("[]), ");
         names.append("fc_k").append(i).append(", ");
         join.append("fc_t.").append(keys.get(i).quoted()).append(" = fc_v.fc_k").append(i).append(" AND ");
+        row.append(i == 0 ? "" : ", ").append("fc_t.").append(keys.get(i).quoted());
       }
-      update = connection.prepareStatement("UPDATE " + shape.qualifiedTable() + " AS fc_t SET " + shape.quotedColumn()
-          + " = fc_v.fc_new FROM unnest(" + arrays + "CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS fc_v(" + names
-          + "fc_old, fc_new, fc_i) WHERE " + join + "fc_t." + shape.quotedColumn() + " = fc_v.fc_old RETURNING fc_v.fc_i");
+      String params = keys.stream().map(k -> "?").collect(Collectors.joining(", "));
+      String bounds = keys.size() == 1
+          ? row + " >= ? AND " + row + " <= ?"
+          : "(" + row + ") >= (" + params + ") AND (" + row + ") <= (" + params + ")";
+      // varchar[]: the driver's type for a String[]; text[] would copy each array once more on the server
+      String update = "UPDATE " + shape.qualifiedTable() + " AS fc_t SET " + shape.quotedColumn()
+          + " = fc_v.fc_new FROM unnest(" + arrays + "CAST(? AS varchar[]), CAST(? AS varchar[])) WITH ORDINALITY AS fc_v(" + names
+          + "fc_old, fc_new, fc_i) WHERE " + join + "fc_t." + shape.quotedColumn() + " = fc_v.fc_old AND " + bounds
+          + " RETURNING fc_v.fc_i";
+      readParameters = keys.size();
+      writeAndRead = new PreparedStatement[reader.pagesPerRead][2];
+      writeOnly = new PreparedStatement[reader.pagesPerRead];
+      for (int pages = 1; pages <= reader.pagesPerRead; pages++) {
+        StringBuilder writes = new StringBuilder();
+        for (int i = 0; i < pages; i++) {
+          writes.append(i == 0 ? "" : ";\n").append(pages == 1 ? update : "BEGIN;\n" + update + ";\nCOMMIT");
+        }
+        writeOnly[pages - 1] = connection.prepareStatement(writes.toString());
+        for (int turn = 0; turn < 2; turn++) {
+          writeAndRead[pages - 1][turn] = connection.prepareStatement(reader.nextSql + ";\n" + writes);
+        }
+      }
+      // a page per transaction, committed by the server within each round trip
+      connection.setAutoCommit(true);
     }
 
-    /** The arrays as PostgreSQL array literals, built by hand: no driver work on the database thread. */
+    /**
+     * On the crypto thread: binds the group's pages to the statement that will write them
+     * (binding converts the values for binary transfer; no connection is used). The reader's
+     * parameters, which come first, are bound when the statement runs.
+     */
     @Override
-    public void encode(Batch batch) {
-      int n = batch.n;
-      String[] literals = new String[keyTypes.length + 2];
-      for (int c = 0; c < keyTypes.length; c++) {
-        StringBuilder sb = new StringBuilder(n * 8 + 2).append('{');
-        boolean numeric = !keyTypes[c].equals("text") && !keyTypes[c].equals("uuid");
+    public void encode(Group group) {
+      List<Batch> writes = group.batches.stream().filter(b -> b.n > 0).collect(Collectors.toList());
+      if (writes.isEmpty()) {
+        return;
+      }
+      try {
+        PreparedStatement ps = writeAndRead[writes.size() - 1][(int) (bound++ % 2)];
+        bindWrites(ps, readParameters + 1, writes);
+        group.encoded = new Encoded(writes, ps);
+      } catch (SQLException e) {
+        throw databaseFailure("writing a page", e);
+      }
+    }
+
+    private void bindWrites(PreparedStatement ps, int first, List<Batch> writes) throws SQLException {
+      int p = first;
+      for (Batch batch : writes) {
+        int n = batch.n;
+        for (int c = 0; c < keyTypes.length; c++) {
+          StringBuilder sb = new StringBuilder(n * 8 + 2).append('{');
+          boolean numeric = !keyTypes[c].equals("text") && !keyTypes[c].equals("uuid");
+          for (int k = 0; k < n; k++) {
+            if (k > 0) {
+              sb.append(',');
+            }
+            Object key = batch.page.keys[batch.indexes[k]][c];
+            if (numeric) {
+              sb.append(key);
+            } else {
+              appendQuoted(sb, key.toString());
+            }
+          }
+          ps.setString(p++, sb.append('}').toString());
+        }
+        String[] old = new String[n];
+        String[] neu = new String[n];
         for (int k = 0; k < n; k++) {
-          if (k > 0) {
-            sb.append(',');
-          }
-          Object key = batch.page.keys[batch.indexes[k]][c];
-          if (numeric) {
-            sb.append(key);
-          } else {
-            appendQuoted(sb, key.toString());
-          }
+          old[k] = (String) batch.page.values[batch.indexes[k]];
+          neu[k] = (String) batch.newValues[k];
         }
-        literals[c] = sb.append('}').toString();
+        ps.setObject(p++, old);
+        ps.setObject(p++, neu);
+        p = bindKey(ps, p, batch.page.keys[batch.indexes[0]]);
+        p = bindKey(ps, p, batch.page.keys[batch.indexes[n - 1]]);
       }
-      StringBuilder old = new StringBuilder(n * 48).append('{');
-      StringBuilder neu = new StringBuilder(n * 100).append('{');
-      for (int k = 0; k < n; k++) {
-        if (k > 0) {
-          old.append(',');
-          neu.append(',');
-        }
-        appendQuoted(old, (String) batch.page.values[batch.indexes[k]]);
-        appendQuoted(neu, (String) batch.newValues[k]);
-      }
-      literals[keyTypes.length] = old.append('}').toString();
-      literals[keyTypes.length + 1] = neu.append('}').toString();
-      batch.encoded = literals;
     }
 
     private static void appendQuoted(StringBuilder sb, String value) {
@@ -1158,33 +1300,87 @@ public final class ColumnMigration {
     }
 
     @Override
-    public List<Integer> write(Batch batch) throws SQLException {
-      String[] literals = (String[]) batch.encoded;
+    public List<Page> writeAndRead(Group group, PageReader reader) throws SQLException {
+      Encoded encoded = (Encoded) group.encoded;
+      if (encoded == null) {
+        return reader.next();
+      }
+      List<Batch> writes = encoded.writes;
+      boolean read = reader.continues();
       try {
-        for (int p = 0; p < literals.length; p++) {
-          update.setString(p + 1, literals[p]);
+        PreparedStatement ps;
+        if (read) {
+          ps = encoded.statement;
+          reader.bindNext(ps, 1);
+        } else {
+          ps = writeOnly[writes.size() - 1];
+          bindWrites(ps, 1, writes);
         }
-        boolean[] took = new boolean[batch.n];
-        try (ResultSet rs = update.executeQuery()) {
-          while (rs.next()) {
-            took[(int) rs.getLong(1) - 1] = true;
+        List<Page> next = List.of();
+        boolean readPending = read;
+        int written = 0;
+        for (boolean result = ps.execute(); result || ps.getUpdateCount() != -1; result = ps.getMoreResults()) {
+          if (!result) {
+            continue; // BEGIN, COMMIT
+          }
+          try (ResultSet rs = ps.getResultSet()) {
+            if (readPending) {
+              next = reader.take(rs);
+              readPending = false;
+            } else {
+              Batch batch = writes.get(written++);
+              boolean[] took = new boolean[batch.n];
+              while (rs.next()) {
+                took[(int) rs.getLong(1) - 1] = true;
+              }
+              List<Integer> lost = new ArrayList<>();
+              for (int k = 0; k < batch.n; k++) {
+                if (!took[k]) {
+                  lost.add(k);
+                }
+              }
+              batch.lost = lost;
+            }
           }
         }
-        List<Integer> lost = new ArrayList<>();
-        for (int k = 0; k < batch.n; k++) {
-          if (!took[k]) {
-            lost.add(k);
-          }
+        if (written != writes.size()) {
+          throw new IllegalStateException("expected " + writes.size() + " page results, got " + written);
         }
-        return lost;
+        return next;
       } catch (SQLException e) {
+        if (writes.size() > 1) {
+          endFailedTransaction();
+        }
         throw databaseFailure("writing a page", e);
+      }
+    }
+
+    /** A page that failed between its BEGIN and COMMIT leaves its transaction open: roll it back. */
+    private void endFailedTransaction() {
+      try (Statement st = connection.createStatement()) {
+        st.execute("ROLLBACK");
+      } catch (SQLException ignored) {
+        // the connection is broken; the caller reports the first failure
       }
     }
 
     @Override
     public void close() throws SQLException {
-      update.close();
+      SQLException first = null;
+      List<PreparedStatement> all = new ArrayList<>(Arrays.asList(writeOnly));
+      for (PreparedStatement[] turns : writeAndRead) {
+        all.addAll(Arrays.asList(turns));
+      }
+      for (PreparedStatement ps : all) {
+        try {
+          ps.close();
+        } catch (SQLException e) {
+          first = first == null ? e : first;
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
     }
   }
 }
