@@ -79,12 +79,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  * mvn -o -B -q -pl encryption-converter,benchmarks -am package -DskipTests
- * java -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.Ratios TenantBenchmark -f 2 -wi 5 -i 10 -w 1s -r 1s
+ * java -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.Ratios TenantBenchmark -f 2 -wi 15 -i 10 -w 1s -r 1s
  * java -Xms1g -Xmx1g -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.Interleaved tenant 60
  * </pre>
  *
- * {@link Interleaved} runs the same variants in alternation in one JVM: the figure to trust on a
- * busy machine. Add {@code -prof gc} to the first for the bytes allocated per call.
+ * On a busy 2-core machine 5 warm-up iterations ({@code -wi 5}) sometimes leave a fork running
+ * interpreted code into the measurement (the JIT threads get no CPU): microseconds per call for
+ * the first iterations, ratios off by several times; 15 were enough. {@link Interleaved} runs the
+ * same variants in alternation in one JVM: the figure to trust on a busy machine. Add
+ * {@code -prof gc} to the first for the bytes allocated per call.
  *
  * The cost of a cache miss per master key provider: {@link TenantColdMiss}.
  */
