@@ -39,6 +39,8 @@ public final class FieldEncryptor {
   private final KeyRing keyRing;
   private final boolean allowPlaintextReads;
   private final DataKey deterministicKey;
+  // The ring's lookup as one object, not a method reference (and no id list) made per value.
+  private final KeyLookup ringLookup;
   /** The Fernet keys transition reads use, or {@code null} when Fernet tokens are not read. */
   private final Fernet fernet;
 
@@ -51,6 +53,7 @@ public final class FieldEncryptor {
     this.allowPlaintextReads = allowPlaintextReads;
     this.deterministicKey = deterministicKey;
     this.fernet = fernet;
+    this.ringLookup = keyRing::find;
   }
 
   /** An encryptor over this key ring; reads of non-ciphertext values fail. */
@@ -242,7 +245,7 @@ public final class FieldEncryptor {
   }
 
   private byte[] authenticate(byte[] value, EncryptionContext context) {
-    return authenticate(value, context, keyRing::find, keyRing.ids().toString());
+    return authenticate(value, context, ringLookup, keyRing);
   }
 
   /**
@@ -277,15 +280,16 @@ public final class FieldEncryptor {
     if (!CiphertextFormat.hasV1Shape(value)) {
       throw notCiphertext(context);
     }
-    return authenticate(value, context, keys, "of this tenant");
+    return authenticate(value, context, keys, null);
   }
 
-  private static byte[] authenticate(byte[] value, EncryptionContext context, KeyLookup keys, String where) {
+  /** @param ring the key ring the lookup searches, named in the error; {@code null}: a tenant's keys */
+  private static byte[] authenticate(byte[] value, EncryptionContext context, KeyLookup keys, KeyRing ring) {
     int keyId = CiphertextFormat.keyId(value);
     DataKey key = keys.find(keyId);
     if (key == null) {
       throw new UnknownKeyException("Cannot decrypt " + context.describe() + ": key id " + keyId
-          + " is not in the key ring " + where + "; add that key to fieldcrypt.keys (old keys must stay while rows use them)",
+          + " is not in the key ring " + (ring == null ? "of this tenant" : ring.ids()) + "; add that key to fieldcrypt.keys (old keys must stay while rows use them)",
           context.value(), keyId);
     }
     try {
