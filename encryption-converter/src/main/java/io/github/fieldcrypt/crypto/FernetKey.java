@@ -1,10 +1,7 @@
 package io.github.fieldcrypt.crypto;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -29,7 +26,7 @@ public final class FernetKey {
   private FernetKey(byte[] keyBytes) {
     this.signingKey = new SecretKeySpec(keyBytes, 0, 16, "HmacSHA256");
     this.encryptionKey = new SecretKeySpec(keyBytes, 16, 16, "AES");
-    this.fingerprint = fingerprintOf(keyBytes);
+    this.fingerprint = KeyFingerprint.of(keyBytes);
   }
 
   /**
@@ -95,15 +92,6 @@ public final class FernetKey {
   /** Hex of the first 8 bytes of SHA-256(key): safe to log, identifies the key. */
   public String fingerprint() {
     return fingerprint;
-  }
-
-  private static String fingerprintOf(byte[] keyBytes) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(keyBytes);
-      return HexFormat.of().formatHex(Arrays.copyOf(digest, 8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
   }
 
   @Override

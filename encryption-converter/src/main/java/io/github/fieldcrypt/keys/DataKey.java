@@ -1,10 +1,8 @@
 package io.github.fieldcrypt.keys;
 
 import io.github.fieldcrypt.crypto.AesGcmSiv;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.github.fieldcrypt.crypto.KeyFingerprint;
 import java.util.Arrays;
-import java.util.HexFormat;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -45,7 +43,7 @@ public final class DataKey {
       throw new IllegalArgumentException("Invalid key size " + (keyBytes == null ? 0 : keyBytes.length)
           + " bytes for key id " + id + "; only 32-byte (AES-256) keys are supported");
     }
-    return new DataKey(id, new SecretKeySpec(keyBytes, "AES"), fingerprintOf(keyBytes));
+    return new DataKey(id, new SecretKeySpec(keyBytes, "AES"), KeyFingerprint.of(keyBytes));
   }
 
   public int id() {
@@ -78,15 +76,6 @@ public final class DataKey {
   /** Hex of the first 8 bytes of SHA-256(key): safe to log, identifies the key. */
   public String fingerprint() {
     return fingerprint;
-  }
-
-  private static String fingerprintOf(byte[] keyBytes) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(keyBytes);
-      return HexFormat.of().formatHex(Arrays.copyOf(digest, 8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
   }
 
   @Override
