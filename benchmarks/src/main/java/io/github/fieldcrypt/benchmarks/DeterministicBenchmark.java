@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Deterministic mode (AES-256-GCM-SIV from BouncyCastle, HMAC-SHA256 synthetic nonce) beside
+ * Deterministic mode (AES-256-GCM-SIV of {@code crypto.GcmSiv}, HMAC-SHA256 synthetic nonce) beside
  * randomized mode (JDK AES-GCM), both through the public text API, in the same run: the
  * randomized variant is the {@link Baseline}.
  *

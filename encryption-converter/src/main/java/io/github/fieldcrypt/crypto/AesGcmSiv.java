@@ -4,7 +4,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -31,6 +30,9 @@ public final class AesGcmSiv {
   /** HKDF label of the HMAC-SHA256 key that makes synthetic nonces (FORMAT.md). */
   static final String NONCE_KEY_LABEL = "fieldcrypt-v1 aes-256-gcm-siv nonce key";
 
+  /** SHA-256's block length: the HMAC key pads. */
+  private static final int HMAC_BLOCK = 64;
+
   private static final ThreadLocal<GcmSiv> CIPHER = ThreadLocal.withInitial(GcmSiv::new);
 
   private AesGcmSiv() {}
@@ -48,11 +50,10 @@ public final class AesGcmSiv {
     byte[] aad = associatedData.bytes();
     byte[] out = new byte[plaintext.length + CiphertextFormat.OVERHEAD];
     System.arraycopy(aad, 0, out, 0, CiphertextFormat.HEADER_LENGTH);
-    byte[] nonce = keys.syntheticNonce(aad, plaintext);
-    System.arraycopy(nonce, 0, out, CiphertextFormat.NONCE_OFFSET, CiphertextFormat.NONCE_LENGTH);
+    keys.syntheticNonce(aad, plaintext, out, CiphertextFormat.NONCE_OFFSET);
     GcmSiv cipher = CIPHER.get();
     cipher.keyGeneratingKey(keys.encryptionKey);
-    cipher.seal(nonce, 0, aad, plaintext, out, CiphertextFormat.BODY_OFFSET);
+    cipher.seal(out, CiphertextFormat.NONCE_OFFSET, aad, plaintext, out, CiphertextFormat.BODY_OFFSET);
     return out;
   }
 
@@ -122,7 +123,7 @@ public final class AesGcmSiv {
    */
   static byte[] hkdfSha256(byte[] inputKey, String label) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
       byte[] prk = mac.doFinal(inputKey);
       mac.init(new SecretKeySpec(prk, "HmacSHA256"));
@@ -142,13 +143,27 @@ public final class AesGcmSiv {
   public static final class Keys {
     // Never handed out; its identity tells GcmSiv that its key schedule can be reused.
     private final byte[] encryptionKey;
-    private final SecretKeySpec nonceKey;
-    private final ThreadLocal<Mac> nonceMac;
+    // HMAC-SHA256 under the nonce key, precomputed (RFC 2104): SHA-256 after the block
+    // (nonce key ⊕ ipad), and after (nonce key ⊕ opad). Each nonce starts from copies of these,
+    // so the two key blocks are hashed once per key, not twice per value as javax.crypto.Mac does. Read-only
+    // once built, so threads copy them concurrently.
+    private final MessageDigest innerStart;
+    private final MessageDigest outerStart;
 
     private Keys(byte[] encryptionKey, byte[] nonceKey) {
       this.encryptionKey = encryptionKey.clone();
-      this.nonceKey = new SecretKeySpec(nonceKey, "HmacSHA256");
-      this.nonceMac = ThreadLocal.withInitial(this::newMac);
+      byte[] pad = new byte[HMAC_BLOCK];
+      for (int i = 0; i < HMAC_BLOCK; i++) {
+        pad[i] = (byte) ((i < nonceKey.length ? nonceKey[i] : 0) ^ 0x36);
+      }
+      this.innerStart = sha256();
+      innerStart.update(pad);
+      for (int i = 0; i < HMAC_BLOCK; i++) {
+        pad[i] ^= 0x36 ^ 0x5C;
+      }
+      this.outerStart = sha256();
+      outerStart.update(pad);
+      Arrays.fill(pad, (byte) 0);
     }
 
     /**
@@ -167,20 +182,40 @@ public final class AesGcmSiv {
       return keys;
     }
 
-    byte[] syntheticNonce(byte[] aad, byte[] plaintext) {
-      Mac mac = nonceMac.get();
-      mac.update(aad);
-      mac.update(plaintext);
-      return Arrays.copyOf(mac.doFinal(), CiphertextFormat.NONCE_LENGTH);
+    /** Writes the first 12 bytes of HMAC-SHA256(nonce key, aad || plaintext) into {@code out} at {@code offset}. */
+    void syntheticNonce(byte[] aad, byte[] plaintext, byte[] out, int offset) {
+      MessageDigest inner = copy(innerStart);
+      inner.update(aad);
+      inner.update(plaintext);
+      byte[] innerHash = inner.digest();
+      MessageDigest outer = copy(outerStart);
+      outer.update(innerHash);
+      byte[] mac = outer.digest();
+      System.arraycopy(mac, 0, out, offset, CiphertextFormat.NONCE_LENGTH);
     }
 
-    private Mac newMac() {
+    /** The first 12 bytes of HMAC-SHA256(nonce key, aad || plaintext). */
+    byte[] syntheticNonce(byte[] aad, byte[] plaintext) {
+      byte[] nonce = new byte[CiphertextFormat.NONCE_LENGTH];
+      syntheticNonce(aad, plaintext, nonce, 0);
+      return nonce;
+    }
+
+    private static MessageDigest copy(MessageDigest start) {
       try {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(nonceKey);
-        return mac;
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
+        return (MessageDigest) start.clone();
+      } catch (CloneNotSupportedException e) {
+        throw new IllegalStateException("SHA-256 of this JDK cannot be copied", e);
+      }
+    }
+
+    private static MessageDigest sha256() {
+      try {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        digest.clone();
+        return digest;
+      } catch (GeneralSecurityException | CloneNotSupportedException e) {
+        throw new IllegalStateException("SHA-256 (cloneable) is missing from this JDK", e);
       }
     }
 

@@ -1,5 +1,8 @@
 package io.github.fieldcrypt.crypto;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchProviderException;
@@ -11,7 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AES-256-GCM-SIV (RFC 8452) over the JDK's AES: the block cipher is SunJCE's
- * {@code AES/ECB/NoPadding} (AES-NI), POLYVAL is computed here with 4-bit tables.
+ * {@code AES/ECB/NoPadding} (AES-NI), POLYVAL is computed here in constant time
+ * with integer multiplications.
  *
  * <p>Why not BouncyCastle's {@code GCMSIVBlockCipher}: it runs its own table-driven AES one block
  * per call and rebuilds its state per value; a 32-byte deterministic encryption took about ten
@@ -26,14 +30,20 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class GcmSiv {
   private static final int BLOCK = 16;
+  private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private final Cipher keyGenerating = newCipher();
   private final Cipher perValue = newCipher();
   private byte[] keyGeneratingKey;
   private final byte[] derivationInput = new byte[6 * BLOCK];
   private final byte[] derived = new byte[6 * BLOCK];
   private final byte[] encryptionKey = new byte[32];
-  private final long[] tableLo = new long[16];
-  private final long[] tableHi = new long[16];
+  // The POLYVAL key H of the current value: low and high halves, their XOR, and the three bit-reversed.
+  private long h0;
+  private long h1;
+  private long h2;
+  private long h0r;
+  private long h1r;
+  private long h2r;
   private final byte[] block = new byte[BLOCK];
   private final byte[] tag = new byte[BLOCK];
   private byte[] counters = new byte[4 * BLOCK];
@@ -96,10 +106,10 @@ final class GcmSiv {
       System.arraycopy(nonce, nonceOffset, derivationInput, o + 4, 12);
     }
     update(keyGenerating, derivationInput, 6 * BLOCK, derived);
-    // Authentication key: blocks 0 and 1 → the POLYVAL table.
+    // Authentication key: blocks 0 and 1 → the POLYVAL key H.
     long hLo = le64(derived, 0);
     long hHi = le64(derived, BLOCK);
-    buildTable(hLo, hHi);
+    setHashKey(hLo, hHi);
     for (int i = 0; i < 4; i++) {
       System.arraycopy(derived, (2 + i) * BLOCK, encryptionKey, i * 8, 8);
     }
@@ -129,64 +139,75 @@ final class GcmSiv {
   }
 
   /**
-   * s = dot(s ⊕ x, H) = (s ⊕ x) · H · x^-128 in GF(2^128) mod x^128 + x^127 + x^126 + x^121 + 1,
+   * s = dot(s ⊕ x, H) = (s ⊕ x) · H · x^-128 in GF(2^128) mod P = x^128 + x^127 + x^126 + x^121 + 1,
    * little-endian bit order (bit k of the 128-bit little-endian integer is the coefficient of x^k).
-   * Nibbles from the lowest: z = (z ⊕ nibble · H) · x^-4, 32 times. Multiplying by x^-4 adds
-   * l · P (l = the low nibble, P ≡ 1 mod x^4, so the low nibble becomes 0) and shifts right by 4:
-   * l · (x^128 + x^127 + x^126 + x^121) / x^4 enters at bits 124, 123, 122 and 117.
+   *
+   * <p>The 128 × 128-bit carry-less product is three 64 × 64-bit ones (Karatsuba), each made of
+   * integer multiplications with holes ({@link #clmulLow}, as BearSSL's {@code ghash_ctmul64} and
+   * RustCrypto's {@code polyval} soft64 backend do): no table indexed by secret bits, so it runs
+   * in constant time, and about three times faster than 4-bit tables. The upper halves of the
+   * 64-bit products are the lower halves of the bit-reversed operands' products, reversed. The
+   * 256-bit product is then reduced by two Montgomery folds, which multiply by x^-128.
    */
   private void multiplyInto(long[] s, long xLo, long xHi) {
-    long[] lo = tableLo;
-    long[] hi = tableHi;
-    long zLo = 0;
-    long zHi = 0;
-    long b = s[0] ^ xLo;
-    for (int i = 0; i < 16; i++) {
-      int nibble = (int) b & 0xF;
-      b >>>= 4;
-      zLo ^= lo[nibble];
-      zHi ^= hi[nibble];
-      long l = zLo & 0xF;
-      zLo = (zLo >>> 4) | (zHi << 60);
-      zHi = (zHi >>> 4) ^ (l << 60) ^ (l << 59) ^ (l << 58) ^ (l << 53);
-    }
-    b = s[1] ^ xHi;
-    for (int i = 0; i < 16; i++) {
-      int nibble = (int) b & 0xF;
-      b >>>= 4;
-      zLo ^= lo[nibble];
-      zHi ^= hi[nibble];
-      long l = zLo & 0xF;
-      zLo = (zLo >>> 4) | (zHi << 60);
-      zHi = (zHi >>> 4) ^ (l << 60) ^ (l << 59) ^ (l << 58) ^ (l << 53);
-    }
-    s[0] = zLo;
-    s[1] = zHi;
+    long y0 = s[0] ^ xLo;
+    long y1 = s[1] ^ xHi;
+    long y0r = Long.reverse(y0);
+    long y1r = Long.reverse(y1);
+    long z0 = clmulLow(y0, h0);
+    long z1 = clmulLow(y1, h1);
+    long z2 = clmulLow(y0 ^ y1, h2);
+    long z0h = clmulLow(y0r, h0r);
+    long z1h = clmulLow(y1r, h1r);
+    long z2h = clmulLow(y0r ^ y1r, h2r);
+    z2 ^= z0 ^ z1;
+    z2h ^= z0h ^ z1h;
+    z0h = Long.reverse(z0h) >>> 1;
+    z1h = Long.reverse(z1h) >>> 1;
+    z2h = Long.reverse(z2h) >>> 1;
+    long v0 = z0;
+    long v1 = z0h ^ z2;
+    long v2 = z1 ^ z2h;
+    long v3 = z1h;
+    v2 ^= v0 ^ (v0 >>> 1) ^ (v0 >>> 2) ^ (v0 >>> 7);
+    v1 ^= (v0 << 63) ^ (v0 << 62) ^ (v0 << 57);
+    v3 ^= v1 ^ (v1 >>> 1) ^ (v1 >>> 2) ^ (v1 >>> 7);
+    v2 ^= (v1 << 63) ^ (v1 << 62) ^ (v1 << 57);
+    s[0] = v2;
+    s[1] = v3;
   }
 
-  /** table[i] = i · H mod P for every 4-bit polynomial i. */
-  private void buildTable(long hLo, long hHi) {
-    tableLo[0] = 0;
-    tableHi[0] = 0;
-    long lo = hLo;
-    long hi = hHi;
-    for (int bit = 1; bit < 16; bit <<= 1) {
-      tableLo[bit] = lo;
-      tableHi[bit] = hi;
-      // multiply by x: shift left one bit; x^128 = x^127 + x^126 + x^121 + 1
-      long carry = hi >>> 63;
-      hi = (hi << 1) | (lo >>> 63);
-      lo = lo << 1;
-      lo ^= carry;
-      hi ^= -carry & 0xC200000000000000L;
-    }
-    for (int i = 3; i < 16; i++) {
-      if ((i & (i - 1)) != 0) {
-        int low = i & -i;
-        tableLo[i] = tableLo[low] ^ tableLo[i ^ low];
-        tableHi[i] = tableHi[low] ^ tableHi[i ^ low];
-      }
-    }
+  /**
+   * The low 64 bits of the carry-less product of x and y. The operands are split into four
+   * interleaved bit sets (every fourth bit); an integer product of two such sets has three zero
+   * bits between any two terms, so carries land in those holes and masking them off leaves the
+   * XOR of the terms.
+   */
+  private static long clmulLow(long x, long y) {
+    long x0 = x & 0x1111111111111111L;
+    long x1 = x & 0x2222222222222222L;
+    long x2 = x & 0x4444444444444444L;
+    long x3 = x & 0x8888888888888888L;
+    long y0 = y & 0x1111111111111111L;
+    long y1 = y & 0x2222222222222222L;
+    long y2 = y & 0x4444444444444444L;
+    long y3 = y & 0x8888888888888888L;
+    long z0 = (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+    long z1 = (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+    long z2 = (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+    long z3 = (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+    return (z0 & 0x1111111111111111L) | (z1 & 0x2222222222222222L) | (z2 & 0x4444444444444444L)
+        | (z3 & 0x8888888888888888L);
+  }
+
+  /** Keeps H = (hLo, hHi) and the forms of it {@link #multiplyInto} uses, once per value. */
+  private void setHashKey(long hLo, long hHi) {
+    h0 = hLo;
+    h1 = hHi;
+    h2 = hLo ^ hHi;
+    h0r = Long.reverse(hLo);
+    h1r = Long.reverse(hHi);
+    h2r = h0r ^ h1r;
   }
 
   /** tag = AES(encryption key, S ⊕ (nonce || 0^32) with the top bit cleared). */
@@ -232,20 +253,16 @@ final class GcmSiv {
   private void wipe() {
     Arrays.fill(derived, (byte) 0);
     Arrays.fill(encryptionKey, (byte) 0);
-    Arrays.fill(tableLo, 0);
-    Arrays.fill(tableHi, 0);
+    setHashKey(0, 0);
     Arrays.fill(keystream, (byte) 0);
   }
 
   private static long le64(byte[] b, int o) {
-    return (b[o] & 0xFFL) | (b[o + 1] & 0xFFL) << 8 | (b[o + 2] & 0xFFL) << 16 | (b[o + 3] & 0xFFL) << 24
-        | (b[o + 4] & 0xFFL) << 32 | (b[o + 5] & 0xFFL) << 40 | (b[o + 6] & 0xFFL) << 48 | (b[o + 7] & 0xFFL) << 56;
+    return (long) LE64.get(b, o);
   }
 
   private static void putLe64(byte[] b, int o, long v) {
-    for (int i = 0; i < 8; i++) {
-      b[o + i] = (byte) (v >>> (8 * i));
-    }
+    LE64.set(b, o, v);
   }
 
   private static void init(Cipher cipher, byte[] key) {
