@@ -136,7 +136,7 @@ public final class FieldEncryptor {
   public byte[] encrypt(byte[] plaintext, EncryptionContext context) {
     Objects.requireNonNull(plaintext, "plaintext");
     DataKey key = keyRing.active();
-    return AesGcm.encrypt(key.secretKey(), plaintext, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, key.id()));
+    return AesGcm.encrypt(key.gcmKey(), plaintext, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, key.id()));
   }
 
   /** Encrypts a string (as UTF-8) under the active key: the v1 value as base64url text. */
@@ -267,7 +267,7 @@ public final class FieldEncryptor {
     if (deterministic) {
       return AesGcmSiv.encrypt(key.deterministicKeys(), plaintext, context.associatedData(CiphertextFormat.ALG_AES_256_GCM_SIV, key.id()));
     }
-    return AesGcm.encrypt(key.secretKey(), plaintext, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, key.id()));
+    return AesGcm.encrypt(key.gcmKey(), plaintext, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, key.id()));
   }
 
   /**
@@ -292,6 +292,28 @@ public final class FieldEncryptor {
           + " is not in the key ring " + (ring == null ? "of this tenant" : ring.ids()) + "; add that key to fieldcrypt.keys (old keys must stay while rows use them)",
           context.value(), keyId);
     }
+    return openOrFail(key, value, context);
+  }
+
+  /**
+   * Decrypts a binary value of the v1 shape with the key its header names, already found by the
+   * caller (tenant mode: the tenant's data key for that id).
+   *
+   * @throws IllegalArgumentException when the key's id is not the value's
+   * @throws DecryptionException when the value is not v1 or does not authenticate
+   */
+  public static byte[] decryptWithKey(byte[] value, EncryptionContext context, DataKey key) {
+    if (!CiphertextFormat.hasV1Shape(value)) {
+      throw notCiphertext(context);
+    }
+    if (CiphertextFormat.keyId(value) != key.id()) {
+      throw new IllegalArgumentException("The value is under key id " + CiphertextFormat.keyId(value) + ", not " + key.id());
+    }
+    return openOrFail(key, value, context);
+  }
+
+  private static byte[] openOrFail(DataKey key, byte[] value, EncryptionContext context) {
+    int keyId = key.id();
     try {
       return open(key, value, context);
     } catch (AEADBadTagException e) {
@@ -308,7 +330,7 @@ public final class FieldEncryptor {
     if (algorithm == CiphertextFormat.ALG_AES_256_GCM_SIV) {
       return AesGcmSiv.decrypt(key.deterministicKeys(), value, context.associatedData(algorithm, key.id()));
     }
-    return AesGcm.decrypt(key.secretKey(), value, context.associatedData(algorithm, key.id()));
+    return AesGcm.decrypt(key.gcmKey(), value, context.associatedData(algorithm, key.id()));
   }
 
   /** A Fernet token (transition reads): its plaintext, or a typed error naming the context, never the token. */

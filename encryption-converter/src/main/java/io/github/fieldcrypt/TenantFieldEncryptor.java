@@ -85,8 +85,9 @@ public final class TenantFieldEncryptor {
     if (!CiphertextFormat.hasV1Shape(stored)) {
       return plaintext(stored, column);
     }
-    return FieldEncryptor.decryptWithKeys(stored, context(column, tenant),
-        keyId -> connection == null ? store.find(tenant, keyId) : store.find(tenant, keyId, connection));
+    int keyId = CiphertextFormat.keyId(stored);
+    DataKey key = connection == null ? store.find(tenant, keyId) : store.find(tenant, keyId, connection);
+    return FieldEncryptor.decryptWithKey(stored, context(column, tenant), key);
   }
 
   /** {@link #decrypt} of a text value, to the string it was made from. */

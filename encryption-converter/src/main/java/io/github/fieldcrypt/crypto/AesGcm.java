@@ -42,6 +42,21 @@ public final class AesGcm {
    * @return the complete v1 value
    */
   public static byte[] encrypt(SecretKey key, byte[] plaintext, AssociatedData associatedData) {
+    return encrypt(CIPHER.get(), key, plaintext, associatedData);
+  }
+
+  /**
+   * {@link #encrypt(SecretKey, byte[], AssociatedData)} with a cipher from the key's own pool, so
+   * that a change of key between values costs no new key schedule.
+   */
+  public static byte[] encrypt(GcmKey key, byte[] plaintext, AssociatedData associatedData) {
+    Cipher cipher = key.take();
+    byte[] out = encrypt(cipher, key.secretKey(), plaintext, associatedData);
+    key.give(cipher);
+    return out;
+  }
+
+  private static byte[] encrypt(Cipher cipher, SecretKey key, byte[] plaintext, AssociatedData associatedData) {
     if (associatedData.algorithm() != CiphertextFormat.ALG_AES_256_GCM) {
       throw new IllegalArgumentException("associated data is for alg " + associatedData.algorithm() + ", not AES-256-GCM");
     }
@@ -49,7 +64,6 @@ public final class AesGcm {
     byte[] out = new byte[plaintext.length + CiphertextFormat.OVERHEAD];
     System.arraycopy(aad, 0, out, 0, CiphertextFormat.HEADER_LENGTH);
     NonceSource.next(out, CiphertextFormat.NONCE_OFFSET);
-    Cipher cipher = CIPHER.get();
     try {
       cipher.init(Cipher.ENCRYPT_MODE, key,
           new GCMParameterSpec(TAG_BITS, out, CiphertextFormat.NONCE_OFFSET, CiphertextFormat.NONCE_LENGTH));
@@ -81,12 +95,29 @@ public final class AesGcm {
    * @throws AEADBadTagException when the value does not authenticate under this key and context
    */
   public static byte[] decrypt(SecretKey key, byte[] value, AssociatedData associatedData) throws AEADBadTagException {
+    return decrypt(CIPHER.get(), key, value, associatedData);
+  }
+
+  /**
+   * {@link #decrypt(SecretKey, byte[], AssociatedData)} with a cipher from the key's own pool, so
+   * that a change of key between values costs no new key schedule.
+   */
+  public static byte[] decrypt(GcmKey key, byte[] value, AssociatedData associatedData) throws AEADBadTagException {
+    Cipher cipher = key.take();
+    try {
+      return decrypt(cipher, key.secretKey(), value, associatedData);
+    } finally {
+      key.give(cipher);
+    }
+  }
+
+  private static byte[] decrypt(Cipher cipher, SecretKey key, byte[] value, AssociatedData associatedData)
+      throws AEADBadTagException {
     byte[] aad = associatedData.bytes();
     if (!associatedData.headerMatches(value)) {
       aad = aad.clone();
       System.arraycopy(value, 0, aad, 0, CiphertextFormat.HEADER_LENGTH);
     }
-    Cipher cipher = CIPHER.get();
     try {
       cipher.init(Cipher.DECRYPT_MODE, key,
           new GCMParameterSpec(TAG_BITS, value, CiphertextFormat.NONCE_OFFSET, CiphertextFormat.NONCE_LENGTH));
@@ -127,7 +158,7 @@ public final class AesGcm {
     }
   }
 
-  private static Cipher newCipher() {
+  static Cipher newCipher() {
     try {
       try {
         return Cipher.getInstance("AES/GCM/NoPadding", "SunJCE");

@@ -1,6 +1,7 @@
 package io.github.fieldcrypt.keys;
 
 import io.github.fieldcrypt.crypto.AesGcmSiv;
+import io.github.fieldcrypt.crypto.GcmKey;
 import io.github.fieldcrypt.crypto.KeyFingerprint;
 import java.util.Arrays;
 import javax.crypto.SecretKey;
@@ -19,6 +20,8 @@ public final class DataKey {
 
   private final int id;
   private final SecretKey secretKey;
+  // The key with its own pool of AES-GCM ciphers (no new key schedule per change of key).
+  private final GcmKey gcmKey;
   private final String fingerprint;
   // Deterministic mode's derived keys, made on first use (most keys never need them).
   private volatile AesGcmSiv.Keys deterministicKeys;
@@ -26,6 +29,7 @@ public final class DataKey {
   private DataKey(int id, SecretKey secretKey, String fingerprint) {
     this.id = id;
     this.secretKey = secretKey;
+    this.gcmKey = new GcmKey(secretKey);
     this.fingerprint = fingerprint;
   }
 
@@ -53,6 +57,20 @@ public final class DataKey {
   /** The key for {@code javax.crypto.Cipher}. */
   public SecretKey secretKey() {
     return secretKey;
+  }
+
+  /** The key with AES-GCM ciphers set up for it, for {@code crypto.AesGcm}. */
+  public GcmKey gcmKey() {
+    return gcmKey;
+  }
+
+  /**
+   * Drops what this object keeps besides the key itself: the ciphers set up for it (see
+   * {@link GcmKey#release()}). Called when the key is destroyed (crypto-shredding); the object
+   * still works afterwards, only slower.
+   */
+  public void releaseCiphers() {
+    gcmKey.release();
   }
 
   /**

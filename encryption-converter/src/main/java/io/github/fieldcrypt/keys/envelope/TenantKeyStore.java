@@ -114,6 +114,8 @@ public final class TenantKeyStore implements AutoCloseable {
   private final Clock clock;
   private final Audit audit;
   private final Cache<CacheKey, Entry> cache;
+  /** The cache's clock ({@link CoarseTicker}), unless the builder was given a ticker; stopped by {@link #close()}. */
+  private final CoarseTicker clockThread;
   /** Keys created in transactions that have not ended yet, per connection. */
   private final ConcurrentHashMap<ConnectionRef, Map<CacheKey, Entry>> pending = new ConcurrentHashMap<>();
   /**
@@ -204,6 +206,10 @@ public final class TenantKeyStore implements AutoCloseable {
         .executor(Runnable::run).recordStats();
     if (builder.ticker != null) {
       caffeine.ticker(builder.ticker);
+      this.clockThread = null;
+    } else {
+      this.clockThread = new CoarseTicker();
+      caffeine.ticker(clockThread);
     }
     this.cache = caffeine.build();
   }
@@ -274,11 +280,12 @@ public final class TenantKeyStore implements AutoCloseable {
    * @throws UnknownKeyException when the stored key is wrapped by a master key that is not loaded
    */
   public DataKey activeKey(String tenant, Connection tx, AfterCompletion afterCompletion) {
-    checkTenant(tenant);
     Objects.requireNonNull(tx, "tx");
     Objects.requireNonNull(afterCompletion, "afterCompletion");
+    // The tenant id is checked once a lookup misses: a cached entry's tenant was checked when it was loaded.
     CacheKey activeKey = new CacheKey(tenant, ACTIVE);
     if (!pending.isEmpty()) {
+      checkTenant(tenant);
       Entry mine = pendingEntry(tx, activeKey);
       if (mine != null) {
         return mine.key();
@@ -288,6 +295,7 @@ public final class TenantKeyStore implements AutoCloseable {
     if (cached != null && (!due(cached.createdAt()) || rotationPendingElsewhere(tenant, tx))) {
       return cached.key();
     }
+    checkTenant(tenant);
     return activeFromTable(tenant, tx, afterCompletion);
   }
 
@@ -311,11 +319,11 @@ public final class TenantKeyStore implements AutoCloseable {
    * before it returns: for callers without a transaction.
    */
   public DataKey activeKey(String tenant) {
-    checkTenant(tenant);
     Entry cached = cache.getIfPresent(new CacheKey(tenant, ACTIVE));
     if (cached != null && (!due(cached.createdAt()) || rotationPendingElsewhere(tenant, null))) {
       return cached.key();
     }
+    checkTenant(tenant);
     return inTransaction("find or create the active key", tenant, false, (c, hooks) -> activeFromTable(tenant, c, hooks));
   }
 
@@ -331,13 +339,12 @@ public final class TenantKeyStore implements AutoCloseable {
    * @throws KeyTableException when the table cannot be read
    */
   public DataKey find(String tenant, int keyId, Connection c) {
-    checkTenant(tenant);
     Objects.requireNonNull(c, "c");
-    CacheKey key = new CacheKey(tenant, keyId);
-    Entry cached = cache.getIfPresent(key);
+    Entry cached = cache.getIfPresent(new CacheKey(tenant, keyId));
     if (cached != null) {
       return cached.key();
     }
+    checkTenant(tenant);
     return findInTable(tenant, keyId, c);
   }
 
@@ -370,11 +377,11 @@ public final class TenantKeyStore implements AutoCloseable {
 
   /** {@link #find(String, int, Connection)} on a connection of its own. */
   public DataKey find(String tenant, int keyId) {
-    checkTenant(tenant);
     Entry cached = cache.getIfPresent(new CacheKey(tenant, keyId));
     if (cached != null) {
       return cached.key();
     }
+    checkTenant(tenant);
     return withConnection("read key " + keyId, tenant, c -> findInTable(tenant, keyId, c));
   }
 
@@ -441,7 +448,7 @@ public final class TenantKeyStore implements AutoCloseable {
       }
       return n;
     });
-    evictTenant(tenant);
+    destroyCached(tenant);
     audit.emitAll(events);
     return destroyed;
   }
@@ -535,12 +542,15 @@ public final class TenantKeyStore implements AutoCloseable {
     return tableName;
   }
 
-  /** Empties the cache and releases the master keys (the PKCS#11 token's PIN is wiped). */
+  /** Empties the cache, stops its clock thread and releases the master keys (the PKCS#11 token's PIN is wiped). */
   @Override
   public void close() {
     cache.invalidateAll();
     pending.clear();
     masterKeys.close();
+    if (clockThread != null) {
+      clockThread.close();
+    }
   }
 
   @Override
@@ -774,6 +784,18 @@ public final class TenantKeyStore implements AutoCloseable {
   private void evictTenant(String tenant) {
     epoch.incrementAndGet();
     cache.asMap().keySet().removeIf(k -> k.tenant().equals(tenant));
+  }
+
+  /** Evicts a tenant whose keys were destroyed, and drops the ciphers set up for them. */
+  private void destroyCached(String tenant) {
+    List<DataKey> keys = new ArrayList<>();
+    cache.asMap().forEach((k, entry) -> {
+      if (k.tenant().equals(tenant)) {
+        keys.add(entry.key());
+      }
+    });
+    evictTenant(tenant);
+    keys.forEach(DataKey::releaseCiphers);
   }
 
   /** The key of a row, from the cache when it is there (no stats), else unwrapped. */

@@ -48,6 +48,41 @@ class KeyCacheIT {
   }
 
   @Test
+  void on_the_real_clock_entries_expire_too() throws Exception {
+    try (KeyTable table = KeyTable.create(TestDatabase.H2)) {
+      TenantKeyStore store = table.store(ring(1)).cacheTtl(Duration.ofMillis(300)).build();
+      try {
+        DataKey key = store.activeKey("acme");
+        assertThat(store.find("acme", key.id(), noDatabase())).isSameAs(key);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Throwable expired = null;
+        while (expired == null && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+          expired = catchThrowable(() -> store.find("acme", key.id(), noDatabase()));
+        }
+        assertThat(expired).as("the entry expired on the store's own clock").isInstanceOf(AssertionError.class)
+            .hasMessageContaining("the database was used");
+      } finally {
+        store.close();
+      }
+    }
+  }
+
+  @Test
+  void the_clock_reads_the_time_and_stands_still_once_closed() throws Exception {
+    CoarseTicker ticker = new CoarseTicker();
+    long first = ticker.read();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (ticker.read() == first && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(ticker.read()).isGreaterThan(first);
+    assertThat(Math.abs(System.nanoTime() - ticker.read())).isLessThan(Duration.ofSeconds(2).toNanos());
+    ticker.close();
+    assertThat(ticker.running()).isFalse();
+  }
+
+  @Test
   void the_cache_holds_at_most_its_size_and_zero_turns_it_off() throws Exception {
     try (KeyTable table = KeyTable.create(TestDatabase.H2);
         TenantKeyStore bounded = table.store(ring(1)).cacheSize(4).build()) {
