@@ -14,7 +14,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AES-256-GCM-SIV (RFC 8452) over the JDK's AES: the block cipher is SunJCE's
- * {@code AES/ECB/NoPadding} (AES-NI), POLYVAL is computed here in constant time
+ * {@code AES/ECB/NoPadding} (AES-NI), POLYVAL is {@link Polyval}, in constant time
  * with integer multiplications.
  *
  * <p>Why not BouncyCastle's {@code GCMSIVBlockCipher}: it runs its own table-driven AES one block
@@ -37,13 +37,8 @@ final class GcmSiv {
   private final byte[] derivationInput = new byte[6 * BLOCK];
   private final byte[] derived = new byte[6 * BLOCK];
   private final byte[] encryptionKey = new byte[32];
-  // The POLYVAL key H of the current value: low and high halves, their XOR, and the three bit-reversed.
-  private long h0;
-  private long h1;
-  private long h2;
-  private long h0r;
-  private long h1r;
-  private long h2r;
+  // POLYVAL under the current value's authentication key.
+  private final Polyval polyval = new Polyval();
   private final byte[] block = new byte[BLOCK];
   private final byte[] tag = new byte[BLOCK];
   private byte[] counters = new byte[4 * BLOCK];
@@ -66,8 +61,8 @@ final class GcmSiv {
    */
   void seal(byte[] nonce, int nonceOffset, byte[] aad, byte[] plaintext, byte[] out, int outOffset) {
     deriveKeys(nonce, nonceOffset);
-    long[] s = polyval(aad, plaintext, 0, plaintext.length);
-    makeTag(s, nonce, nonceOffset);
+    polyval(aad, plaintext, 0, plaintext.length);
+    makeTag(nonce, nonceOffset);
     System.arraycopy(tag, 0, out, outOffset + plaintext.length, BLOCK);
     ctr(tag, plaintext, 0, plaintext.length, out, outOffset);
     wipe();
@@ -87,8 +82,8 @@ final class GcmSiv {
     deriveKeys(nonce, nonceOffset);
     byte[] plaintext = new byte[n];
     ctr(receivedTag, in, offset, n, plaintext, 0);
-    long[] s = polyval(aad, plaintext, 0, n);
-    makeTag(s, nonce, nonceOffset);
+    polyval(aad, plaintext, 0, n);
+    makeTag(nonce, nonceOffset);
     boolean ok = MessageDigest.isEqual(tag, receivedTag);
     wipe();
     if (!ok) {
@@ -109,111 +104,24 @@ final class GcmSiv {
     // Authentication key: blocks 0 and 1 → the POLYVAL key H.
     long hLo = le64(derived, 0);
     long hHi = le64(derived, BLOCK);
-    setHashKey(hLo, hHi);
+    polyval.key(hLo, hHi);
     for (int i = 0; i < 4; i++) {
       System.arraycopy(derived, (2 + i) * BLOCK, encryptionKey, i * 8, 8);
     }
     init(perValue, encryptionKey);
   }
 
-  /** POLYVAL(H, AAD padded, text padded, LE64(bits AAD) || LE64(bits text)); returns {lo, hi}. */
-  private long[] polyval(byte[] aad, byte[] text, int textOffset, int textLength) {
-    long[] s = new long[2];
-    absorb(s, aad, 0, aad.length);
-    absorb(s, text, textOffset, textLength);
-    multiplyInto(s, (long) aad.length * 8, (long) textLength * 8);
-    return s;
-  }
-
-  private void absorb(long[] s, byte[] data, int offset, int length) {
-    int end = offset + length;
-    int i = offset;
-    for (; i + BLOCK <= end; i += BLOCK) {
-      multiplyInto(s, le64(data, i), le64(data, i + 8));
-    }
-    if (i < end) {
-      Arrays.fill(block, (byte) 0);
-      System.arraycopy(data, i, block, 0, end - i);
-      multiplyInto(s, le64(block, 0), le64(block, 8));
-    }
-  }
-
-  /**
-   * s = dot(s ⊕ x, H) = (s ⊕ x) · H · x^-128 in GF(2^128) mod P = x^128 + x^127 + x^126 + x^121 + 1,
-   * little-endian bit order (bit k of the 128-bit little-endian integer is the coefficient of x^k).
-   *
-   * <p>The 128 × 128-bit carry-less product is three 64 × 64-bit ones (Karatsuba), each made of
-   * integer multiplications with holes ({@link #clmulLow}, as BearSSL's {@code ghash_ctmul64} and
-   * RustCrypto's {@code polyval} soft64 backend do): no table indexed by secret bits, so it runs
-   * in constant time, and about three times faster than 4-bit tables. The upper halves of the
-   * 64-bit products are the lower halves of the bit-reversed operands' products, reversed. The
-   * 256-bit product is then reduced by two Montgomery folds, which multiply by x^-128.
-   */
-  private void multiplyInto(long[] s, long xLo, long xHi) {
-    long y0 = s[0] ^ xLo;
-    long y1 = s[1] ^ xHi;
-    long y0r = Long.reverse(y0);
-    long y1r = Long.reverse(y1);
-    long z0 = clmulLow(y0, h0);
-    long z1 = clmulLow(y1, h1);
-    long z2 = clmulLow(y0 ^ y1, h2);
-    long z0h = clmulLow(y0r, h0r);
-    long z1h = clmulLow(y1r, h1r);
-    long z2h = clmulLow(y0r ^ y1r, h2r);
-    z2 ^= z0 ^ z1;
-    z2h ^= z0h ^ z1h;
-    z0h = Long.reverse(z0h) >>> 1;
-    z1h = Long.reverse(z1h) >>> 1;
-    z2h = Long.reverse(z2h) >>> 1;
-    long v0 = z0;
-    long v1 = z0h ^ z2;
-    long v2 = z1 ^ z2h;
-    long v3 = z1h;
-    v2 ^= v0 ^ (v0 >>> 1) ^ (v0 >>> 2) ^ (v0 >>> 7);
-    v1 ^= (v0 << 63) ^ (v0 << 62) ^ (v0 << 57);
-    v3 ^= v1 ^ (v1 >>> 1) ^ (v1 >>> 2) ^ (v1 >>> 7);
-    v2 ^= (v1 << 63) ^ (v1 << 62) ^ (v1 << 57);
-    s[0] = v2;
-    s[1] = v3;
-  }
-
-  /**
-   * The low 64 bits of the carry-less product of x and y. The operands are split into four
-   * interleaved bit sets (every fourth bit); an integer product of two such sets has three zero
-   * bits between any two terms, so carries land in those holes and masking them off leaves the
-   * XOR of the terms.
-   */
-  private static long clmulLow(long x, long y) {
-    long x0 = x & 0x1111111111111111L;
-    long x1 = x & 0x2222222222222222L;
-    long x2 = x & 0x4444444444444444L;
-    long x3 = x & 0x8888888888888888L;
-    long y0 = y & 0x1111111111111111L;
-    long y1 = y & 0x2222222222222222L;
-    long y2 = y & 0x4444444444444444L;
-    long y3 = y & 0x8888888888888888L;
-    long z0 = (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
-    long z1 = (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
-    long z2 = (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
-    long z3 = (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
-    return (z0 & 0x1111111111111111L) | (z1 & 0x2222222222222222L) | (z2 & 0x4444444444444444L)
-        | (z3 & 0x8888888888888888L);
-  }
-
-  /** Keeps H = (hLo, hHi) and the forms of it {@link #multiplyInto} uses, once per value. */
-  private void setHashKey(long hLo, long hHi) {
-    h0 = hLo;
-    h1 = hHi;
-    h2 = hLo ^ hHi;
-    h0r = Long.reverse(hLo);
-    h1r = Long.reverse(hHi);
-    h2r = h0r ^ h1r;
+  /** POLYVAL(H, AAD padded, text padded, LE64(bits AAD) || LE64(bits text)): the result is in {@link #polyval}. */
+  private void polyval(byte[] aad, byte[] text, int textOffset, int textLength) {
+    polyval.absorb(aad, 0, aad.length);
+    polyval.absorb(text, textOffset, textLength);
+    polyval.multiply((long) aad.length * 8, (long) textLength * 8);
   }
 
   /** tag = AES(encryption key, S ⊕ (nonce || 0^32) with the top bit cleared). */
-  private void makeTag(long[] s, byte[] nonce, int nonceOffset) {
-    putLe64(block, 0, s[0]);
-    putLe64(block, 8, s[1]);
+  private void makeTag(byte[] nonce, int nonceOffset) {
+    putLe64(block, 0, polyval.s0);
+    putLe64(block, 8, polyval.s1);
     for (int i = 0; i < 12; i++) {
       block[i] ^= nonce[nonceOffset + i];
     }
@@ -253,7 +161,7 @@ final class GcmSiv {
   private void wipe() {
     Arrays.fill(derived, (byte) 0);
     Arrays.fill(encryptionKey, (byte) 0);
-    setHashKey(0, 0);
+    polyval.wipe();
     Arrays.fill(keystream, (byte) 0);
   }
 
