@@ -2,6 +2,8 @@ package io.github.fieldcrypt.hibernate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.fieldcrypt.ConfigurationException;
 import io.github.fieldcrypt.Encrypted;
@@ -146,6 +148,34 @@ class DeterministicQueriesIT {
             .getResultList()).isEmpty();
       });
       sf.inTransaction(s -> s.persist(new Member(4, "bob@example.com", "other", 1004)));
+    }
+  }
+
+  /**
+   * The README's advice for PostgreSQL: its error for a duplicate key quotes the stored value (here
+   * the deterministic ciphertext) in the exception message, which Hibernate logs;
+   * {@code logServerErrorDetail=false} on the JDBC URL leaves it out.
+   */
+  @Test
+  void on_postgresql_log_server_error_detail_false_keeps_the_ciphertext_out_of_the_error() throws Exception {
+    TestDatabase db = TestDatabase.POSTGRESQL;
+    assumeTrue(TestDatabase.available().contains(db), "PostgreSQL is not reachable");
+    String url = db.url();
+    try (SessionFactory sf = Hibernate.sessionFactory(db, url, TestKeys.settings(1), Member.class)) {
+      seed(sf);
+      String stored = Raw.readText(db, url, "members", "email", 2);
+      Throwable quoted = catchThrowable(
+          () -> sf.inTransaction(s -> s.persist(new Member(4, "bob@example.com", "other", 1004))));
+      assertThat(rootMessage(quoted)).as("the driver's default quotes the key").contains(stored);
+    }
+    String quiet = url + (url.contains("?") ? "&" : "?") + "logServerErrorDetail=false";
+    try (SessionFactory sf = Hibernate.sessionFactory(db, quiet, TestKeys.settings(1), Member.class)) {
+      seed(sf);
+      String stored = Raw.readText(db, url, "members", "email", 2);
+      Throwable unquoted = catchThrowable(
+          () -> sf.inTransaction(s -> s.persist(new Member(4, "bob@example.com", "other", 1004))));
+      assertThat(unquoted).isInstanceOf(PersistenceException.class);
+      assertThat(rootMessage(unquoted)).contains("duplicate key").doesNotContain(stored).doesNotContain("bob@example.com");
     }
   }
 
