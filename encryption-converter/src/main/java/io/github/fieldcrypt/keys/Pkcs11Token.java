@@ -36,6 +36,9 @@ public final class Pkcs11Token implements AutoCloseable {
   private final Provider provider;
   private final KeyStore keyStore;
   private final char[] pin;
+  // Handles of master keys found in the token (not key bytes: they never leave it). Finding one
+  // (KeyStore.getKey) costs most of an unwrap, so it is done once per alias.
+  private final java.util.concurrent.ConcurrentHashMap<String, SecretKey> masters = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Pkcs11Token(Provider provider, KeyStore keyStore, char[] pin) {
     this.provider = provider;
@@ -76,9 +79,17 @@ public final class Pkcs11Token implements AutoCloseable {
 
   /** The master key with this alias, or {@code null}. Its bytes are not extractable. */
   SecretKey masterKey(String alias) {
+    SecretKey cached = masters.get(alias);
+    if (cached != null) {
+      return cached;
+    }
     try {
       Key key = keyStore.getKey(alias, pin);
-      return key instanceof SecretKey secret ? secret : null;
+      if (key instanceof SecretKey secret) {
+        masters.put(alias, secret);
+        return secret;
+      }
+      return null;
     } catch (GeneralSecurityException e) {
       return null;
     }
@@ -170,15 +181,18 @@ public final class Pkcs11Token implements AutoCloseable {
    * @throws GeneralSecurityException when the token refuses the operation
    */
   public byte[] wrap(String masterAlias, DataKey key, byte[] associatedData) throws GeneralSecurityException {
-    SecretKey master = requireMaster(masterAlias);
     byte[] nonce = new byte[NONCE];
     new SecureRandom().nextBytes(nonce);
     byte[] plain = key.secretKey().getEncoded();
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding", provider);
-      cipher.init(Cipher.ENCRYPT_MODE, master, new GCMParameterSpec(TAG_BITS, nonce));
-      cipher.updateAAD(associatedData);
-      byte[] sealed = cipher.doFinal(plain);
+      byte[] sealed;
+      try {
+        sealed = wrapWith(requireMaster(masterAlias), nonce, plain, associatedData);
+      } catch (GeneralSecurityException | java.security.ProviderException e) {
+        // the cached handle may be stale (token reset, key replaced): find the key again, once
+        masters.remove(masterAlias);
+        sealed = wrapWith(requireMaster(masterAlias), nonce, plain, associatedData);
+      }
       byte[] wrapped = new byte[NONCE + sealed.length];
       System.arraycopy(nonce, 0, wrapped, 0, NONCE);
       System.arraycopy(sealed, 0, wrapped, NONCE, sealed.length);
@@ -186,6 +200,13 @@ public final class Pkcs11Token implements AutoCloseable {
     } finally {
       Arrays.fill(plain, (byte) 0);
     }
+  }
+
+  private byte[] wrapWith(SecretKey master, byte[] nonce, byte[] plain, byte[] associatedData) throws GeneralSecurityException {
+    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding", provider);
+    cipher.init(Cipher.ENCRYPT_MODE, master, new GCMParameterSpec(TAG_BITS, nonce));
+    cipher.updateAAD(associatedData);
+    return cipher.doFinal(plain);
   }
 
   /**
@@ -196,19 +217,31 @@ public final class Pkcs11Token implements AutoCloseable {
    *     this associated data, or was altered
    */
   public DataKey unwrap(String masterAlias, int id, byte[] wrapped, byte[] associatedData) throws GeneralSecurityException {
-    SecretKey master = requireMaster(masterAlias);
     if (wrapped.length != NONCE + DataKey.LENGTH + TAG_BITS / 8) {
       throw new javax.crypto.AEADBadTagException("wrapped key of the wrong length");
     }
-    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding", provider);
-    cipher.init(Cipher.DECRYPT_MODE, master, new GCMParameterSpec(TAG_BITS, wrapped, 0, NONCE));
-    cipher.updateAAD(associatedData);
-    byte[] dataKey = cipher.doFinal(wrapped, NONCE, wrapped.length - NONCE);
+    byte[] dataKey;
+    try {
+      dataKey = unwrapWith(requireMaster(masterAlias), wrapped, associatedData);
+    } catch (javax.crypto.AEADBadTagException e) {
+      throw e;
+    } catch (GeneralSecurityException | java.security.ProviderException e) {
+      // the cached handle may be stale (token reset, key replaced): find the key again, once
+      masters.remove(masterAlias);
+      dataKey = unwrapWith(requireMaster(masterAlias), wrapped, associatedData);
+    }
     try {
       return DataKey.of(id, dataKey);
     } finally {
       Arrays.fill(dataKey, (byte) 0);
     }
+  }
+
+  private byte[] unwrapWith(SecretKey master, byte[] wrapped, byte[] associatedData) throws GeneralSecurityException {
+    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding", provider);
+    cipher.init(Cipher.DECRYPT_MODE, master, new GCMParameterSpec(TAG_BITS, wrapped, 0, NONCE));
+    cipher.updateAAD(associatedData);
+    return cipher.doFinal(wrapped, NONCE, wrapped.length - NONCE);
   }
 
   private SecretKey requireMaster(String alias) {
@@ -227,6 +260,7 @@ public final class Pkcs11Token implements AutoCloseable {
   @Override
   public void close() {
     Arrays.fill(pin, '\0');
+    masters.clear();
   }
 
   @Override

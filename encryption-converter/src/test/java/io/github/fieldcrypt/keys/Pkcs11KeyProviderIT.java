@@ -62,6 +62,36 @@ class Pkcs11KeyProviderIT {
     return (ConfigurationException) t;
   }
 
+  /**
+   * The token keeps the handle of a master key it found (finding it is most of an unwrap's cost).
+   * When the key under that alias is replaced behind its back, the next wrap finds the new key and
+   * a value wrapped by the old one fails as not authentic, not with a provider error.
+   */
+  @Test
+  void a_replaced_master_key_is_found_again() throws Exception {
+    byte[] aad = "fieldcrypt-test|replaced".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    try (Pkcs11Token token = Pkcs11Token.open(config, SoftHsm.PIN.toCharArray())) {
+      token.createMasterKey("replaced-master");
+      DataKey key = DataKey.of(7, new byte[32]);
+      byte[] before = token.wrap("replaced-master", key, aad);
+      assertThat(token.unwrap("replaced-master", 7, before, aad).fingerprint()).isEqualTo(key.fingerprint());
+      assertThat(token.masterKey("replaced-master")).as("kept").isSameAs(token.masterKey("replaced-master"));
+
+      java.security.Provider other = java.security.Security.getProvider("SunPKCS11").configure(config.toString());
+      java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS11", other);
+      store.load(null, SoftHsm.PIN.toCharArray());
+      store.deleteEntry("replaced-master");
+      try (Pkcs11Token second = Pkcs11Token.open(config, SoftHsm.PIN.toCharArray())) {
+        assertThat(second.createMasterKey("replaced-master")).isTrue();
+      }
+
+      byte[] after = token.wrap("replaced-master", key, aad);
+      assertThat(token.unwrap("replaced-master", 7, after, aad).fingerprint()).isEqualTo(key.fingerprint());
+      assertThat(catchThrowable(() -> token.unwrap("replaced-master", 7, before, aad)))
+          .isInstanceOf(javax.crypto.AEADBadTagException.class);
+    }
+  }
+
   @Test
   void the_master_key_never_leaves_the_token() {
     try (Pkcs11Token token = Pkcs11Token.open(config, SoftHsm.PIN.toCharArray())) {
