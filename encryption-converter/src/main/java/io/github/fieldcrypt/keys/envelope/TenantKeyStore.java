@@ -1128,12 +1128,17 @@ public final class TenantKeyStore implements AutoCloseable {
      *     wrong; nothing was written, and the master keys are closed
      */
     public TenantKeyStore build() {
+      TenantKeyStore store = null;
       try {
-        TenantKeyStore store = new TenantKeyStore(this, new DataKeyTable(table, shareLock()));
+        store = new TenantKeyStore(this, new DataKeyTable(table, shareLock()));
         store.verifyAtStart();
         return store;
       } catch (RuntimeException e) {
-        masterKeys.close();
+        if (store != null) {
+          store.close(); // also stops its clock thread
+        } else {
+          masterKeys.close();
+        }
         throw e;
       }
     }

@@ -69,6 +69,30 @@ class KeyCacheIT {
   }
 
   @Test
+  void a_store_that_fails_to_start_leaves_no_clock_thread_behind() throws Exception {
+    try (KeyTable table = KeyTable.create(TestDatabase.H2)) {
+      try (TenantKeyStore right = table.store(ring(1)).build()) {
+        right.activeKey("acme");
+      }
+      long before = clockThreads();
+      for (int i = 0; i < 5; i++) {
+        assertThat(catchThrowable(() -> table.store(Support.wrongRing(1, 9)).build()))
+            .isInstanceOf(io.github.fieldcrypt.ConfigurationException.class);
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (clockThreads() > before && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(clockThreads()).isLessThanOrEqualTo(before);
+    }
+  }
+
+  private static long clockThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().equals("fieldcrypt-key-cache-clock")).count();
+  }
+
+  @Test
   void the_clock_reads_the_time_and_stands_still_once_closed() throws Exception {
     CoarseTicker ticker = new CoarseTicker();
     long first = ticker.read();
