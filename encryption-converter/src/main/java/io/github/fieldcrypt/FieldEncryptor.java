@@ -2,6 +2,7 @@ package io.github.fieldcrypt;
 
 import io.github.fieldcrypt.crypto.AesGcm;
 import io.github.fieldcrypt.crypto.AesGcmSiv;
+import io.github.fieldcrypt.crypto.AssociatedData;
 import io.github.fieldcrypt.crypto.CiphertextFormat;
 import io.github.fieldcrypt.crypto.Fernet;
 import io.github.fieldcrypt.crypto.FernetException;
@@ -181,7 +182,7 @@ public final class FieldEncryptor {
       }
       throw notCiphertext(context);
     }
-    return authenticate(value, context);
+    return authenticate(value, context, ringLookup, keyRing, false);
   }
 
   /**
@@ -210,7 +211,8 @@ public final class FieldEncryptor {
       }
       throw notCiphertext(context);
     }
-    return new String(authenticate(bytes, context), StandardCharsets.UTF_8);
+    // The decoded array is ours: the cipher may work in it.
+    return new String(authenticate(bytes, context, ringLookup, keyRing, true), StandardCharsets.UTF_8);
   }
 
   /**
@@ -228,7 +230,7 @@ public final class FieldEncryptor {
       return new Inspection(Inspection.State.UNKNOWN_KEY, keyId, deterministic);
     }
     try {
-      open(key, value, context);
+      open(key, value, context, false);
       return new Inspection(Inspection.State.ENCRYPTED, keyId, deterministic);
     } catch (AEADBadTagException e) {
       return new Inspection(Inspection.State.NOT_AUTHENTIC, keyId, deterministic);
@@ -242,10 +244,6 @@ public final class FieldEncryptor {
     }
     byte[] bytes = CiphertextFormat.fromText(value);
     return CiphertextFormat.hasV1Shape(bytes) ? inspect(bytes, context) : new Inspection(Inspection.State.PLAINTEXT, null);
-  }
-
-  private byte[] authenticate(byte[] value, EncryptionContext context) {
-    return authenticate(value, context, ringLookup, keyRing);
   }
 
   /**
@@ -280,11 +278,14 @@ public final class FieldEncryptor {
     if (!CiphertextFormat.hasV1Shape(value)) {
       throw notCiphertext(context);
     }
-    return authenticate(value, context, keys, null);
+    return authenticate(value, context, keys, null, false);
   }
 
-  /** @param ring the key ring the lookup searches, named in the error; {@code null}: a tenant's keys */
-  private static byte[] authenticate(byte[] value, EncryptionContext context, KeyLookup keys, KeyRing ring) {
+  /**
+   * @param ring the key ring the lookup searches, named in the error; {@code null}: a tenant's keys
+   * @param owned whether the array is ours to change (decoded here), see {@link AesGcm#decryptOwned}
+   */
+  private static byte[] authenticate(byte[] value, EncryptionContext context, KeyLookup keys, KeyRing ring, boolean owned) {
     int keyId = CiphertextFormat.keyId(value);
     DataKey key = keys.find(keyId);
     if (key == null) {
@@ -292,7 +293,7 @@ public final class FieldEncryptor {
           + " is not in the key ring " + (ring == null ? "of this tenant" : ring.ids()) + "; add that key to fieldcrypt.keys (old keys must stay while rows use them)",
           context.value(), keyId);
     }
-    return openOrFail(key, value, context);
+    return openOrFail(key, value, context, owned);
   }
 
   /**
@@ -303,19 +304,24 @@ public final class FieldEncryptor {
    * @throws DecryptionException when the value is not v1 or does not authenticate
    */
   public static byte[] decryptWithKey(byte[] value, EncryptionContext context, DataKey key) {
+    return decryptWithKey(value, context, key, false);
+  }
+
+  /** {@link #decryptWithKey(byte[], EncryptionContext, DataKey)}; {@code owned}: the array is the caller's to drop (decoded from text), the cipher may work in it. */
+  static byte[] decryptWithKey(byte[] value, EncryptionContext context, DataKey key, boolean owned) {
     if (!CiphertextFormat.hasV1Shape(value)) {
       throw notCiphertext(context);
     }
     if (CiphertextFormat.keyId(value) != key.id()) {
       throw new IllegalArgumentException("The value is under key id " + CiphertextFormat.keyId(value) + ", not " + key.id());
     }
-    return openOrFail(key, value, context);
+    return openOrFail(key, value, context, owned);
   }
 
-  private static byte[] openOrFail(DataKey key, byte[] value, EncryptionContext context) {
+  private static byte[] openOrFail(DataKey key, byte[] value, EncryptionContext context, boolean owned) {
     int keyId = key.id();
     try {
-      return open(key, value, context);
+      return open(key, value, context, owned);
     } catch (AEADBadTagException e) {
       throw new DecryptionException(DecryptionException.Reason.AUTHENTICATION_FAILED,
           "Cannot decrypt " + context.describe() + " with key id " + keyId
@@ -325,12 +331,13 @@ public final class FieldEncryptor {
   }
 
   /** Decrypts a value of the v1 shape with its key, by its algorithm byte. */
-  private static byte[] open(DataKey key, byte[] value, EncryptionContext context) throws AEADBadTagException {
+  private static byte[] open(DataKey key, byte[] value, EncryptionContext context, boolean owned) throws AEADBadTagException {
     byte algorithm = CiphertextFormat.algorithm(value);
     if (algorithm == CiphertextFormat.ALG_AES_256_GCM_SIV) {
       return AesGcmSiv.decrypt(key.deterministicKeys(), value, context.associatedData(algorithm, key.id()));
     }
-    return AesGcm.decrypt(key.gcmKey(), value, context.associatedData(algorithm, key.id()));
+    AssociatedData associatedData = context.associatedData(algorithm, key.id());
+    return owned ? AesGcm.decryptOwned(key.gcmKey(), value, associatedData) : AesGcm.decrypt(key.gcmKey(), value, associatedData);
   }
 
   /** A Fernet token (transition reads): its plaintext, or a typed error naming the context, never the token. */

@@ -82,12 +82,16 @@ public final class TenantFieldEncryptor {
    * @throws UnknownKeyException when the tenant has no key with the value's id
    */
   public byte[] decrypt(byte[] stored, EncryptionContext column, String tenant, Connection connection) {
+    return decrypt(stored, column, tenant, connection, false);
+  }
+
+  private byte[] decrypt(byte[] stored, EncryptionContext column, String tenant, Connection connection, boolean owned) {
     if (!CiphertextFormat.hasV1Shape(stored)) {
       return plaintext(stored, column);
     }
     int keyId = CiphertextFormat.keyId(stored);
     DataKey key = connection == null ? store.find(tenant, keyId) : store.find(tenant, keyId, connection);
-    return FieldEncryptor.decryptWithKey(stored, context(column, tenant), key);
+    return FieldEncryptor.decryptWithKey(stored, context(column, tenant), key, owned);
   }
 
   /** {@link #decrypt} of a text value, to the string it was made from. */
@@ -99,7 +103,8 @@ public final class TenantFieldEncryptor {
     if (!CiphertextFormat.hasV1Shape(bytes)) {
       return plaintext(stored, column);
     }
-    return new String(decrypt(bytes, column, tenant, connection), StandardCharsets.UTF_8);
+    // decoded here: the cipher may work in the array
+    return new String(decrypt(bytes, column, tenant, connection, true), StandardCharsets.UTF_8);
   }
 
   private <T> T plaintext(T stored, EncryptionContext column) {

@@ -3,6 +3,7 @@ package io.github.fieldcrypt.crypto;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
 import java.security.NoSuchProviderException;
+import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.NoSuchPaddingException;
@@ -42,7 +43,7 @@ public final class AesGcm {
    * @return the complete v1 value
    */
   public static byte[] encrypt(SecretKey key, byte[] plaintext, AssociatedData associatedData) {
-    return encrypt(CIPHER.get(), key, plaintext, associatedData);
+    return encrypt(CIPHER.get(), key, plaintext, associatedData, null);
   }
 
   /**
@@ -50,13 +51,15 @@ public final class AesGcm {
    * that a change of key between values costs no new key schedule.
    */
   public static byte[] encrypt(GcmKey key, byte[] plaintext, AssociatedData associatedData) {
+    FoldedAad folded = FoldedAad.covers(plaintext.length) ? key.folded(associatedData) : null;
     Cipher cipher = key.take();
-    byte[] out = encrypt(cipher, key.secretKey(), plaintext, associatedData);
+    byte[] out = encrypt(cipher, key.secretKey(), plaintext, associatedData, folded);
     key.give(cipher);
     return out;
   }
 
-  private static byte[] encrypt(Cipher cipher, SecretKey key, byte[] plaintext, AssociatedData associatedData) {
+  /** @param folded the associated data's tag corrections under this key, or {@code null} to give the cipher the associated data */
+  private static byte[] encrypt(Cipher cipher, SecretKey key, byte[] plaintext, AssociatedData associatedData, FoldedAad folded) {
     if (associatedData.algorithm() != CiphertextFormat.ALG_AES_256_GCM) {
       throw new IllegalArgumentException("associated data is for alg " + associatedData.algorithm() + ", not AES-256-GCM");
     }
@@ -64,12 +67,22 @@ public final class AesGcm {
     byte[] out = new byte[plaintext.length + CiphertextFormat.OVERHEAD];
     System.arraycopy(aad, 0, out, 0, CiphertextFormat.HEADER_LENGTH);
     NonceSource.next(out, CiphertextFormat.NONCE_OFFSET);
+    seal(cipher, key, out, CiphertextFormat.NONCE_OFFSET, aad, plaintext, out, CiphertextFormat.BODY_OFFSET, folded);
+    return out;
+  }
+
+  /** AES-GCM: ciphertext || tag of plaintext into out at outOffset, the associated data folded or given to the cipher. */
+  private static void seal(Cipher cipher, SecretKey key, byte[] nonce, int nonceOffset, byte[] aad, byte[] plaintext,
+      byte[] out, int outOffset, FoldedAad folded) {
     try {
-      cipher.init(Cipher.ENCRYPT_MODE, key,
-          new GCMParameterSpec(TAG_BITS, out, CiphertextFormat.NONCE_OFFSET, CiphertextFormat.NONCE_LENGTH));
-      cipher.updateAAD(aad);
-      cipher.doFinal(plaintext, 0, plaintext.length, out, CiphertextFormat.BODY_OFFSET);
-      return out;
+      cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce, nonceOffset, CiphertextFormat.NONCE_LENGTH));
+      if (folded == null) {
+        cipher.updateAAD(aad);
+      }
+      cipher.doFinal(plaintext, 0, plaintext.length, out, outOffset);
+      if (folded != null) {
+        folded.correct(out, outOffset + plaintext.length, plaintext.length);
+      }
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM encryption failed: " + e.getClass().getSimpleName(), e);
     }
@@ -103,9 +116,34 @@ public final class AesGcm {
    * that a change of key between values costs no new key schedule.
    */
   public static byte[] decrypt(GcmKey key, byte[] value, AssociatedData associatedData) throws AEADBadTagException {
+    return decrypt(key, value, associatedData, false);
+  }
+
+  /**
+   * {@link #decrypt(GcmKey, byte[], AssociatedData)} of a value in an array the caller owns and
+   * drops afterwards (e.g. just decoded from text): its tag bytes may be changed, which spares
+   * a copy.
+   */
+  public static byte[] decryptOwned(GcmKey key, byte[] value, AssociatedData associatedData) throws AEADBadTagException {
+    return decrypt(key, value, associatedData, true);
+  }
+
+  private static byte[] decrypt(GcmKey key, byte[] value, AssociatedData associatedData, boolean owned) throws AEADBadTagException {
+    int bodyLength = value.length - CiphertextFormat.OVERHEAD;
+    FoldedAad folded = bodyLength >= 0 && FoldedAad.covers(bodyLength) && associatedData.headerMatches(value)
+        ? key.folded(associatedData) : null;
     Cipher cipher = key.take();
     try {
-      return decrypt(cipher, key.secretKey(), value, associatedData);
+      if (folded == null) {
+        return decrypt(cipher, key.secretKey(), value, associatedData);
+      }
+      byte[] sealed = value;
+      int offset = CiphertextFormat.BODY_OFFSET;
+      if (!owned) {
+        sealed = Arrays.copyOfRange(value, offset, value.length);
+        offset = 0;
+      }
+      return open(cipher, key.secretKey(), value, CiphertextFormat.NONCE_OFFSET, null, sealed, offset, bodyLength, folded);
     } finally {
       key.give(cipher);
     }
@@ -118,11 +156,24 @@ public final class AesGcm {
       aad = aad.clone();
       System.arraycopy(value, 0, aad, 0, CiphertextFormat.HEADER_LENGTH);
     }
+    return open(cipher, key, value, CiphertextFormat.NONCE_OFFSET, aad, value, CiphertextFormat.BODY_OFFSET,
+        value.length - CiphertextFormat.OVERHEAD, null);
+  }
+
+  /**
+   * AES-GCM: opens the ciphertext || tag at {@code offset} ({@code bodyLength} bytes of ciphertext).
+   * With {@code folded}, the associated data is folded into the tag, which is changed in place.
+   */
+  private static byte[] open(Cipher cipher, SecretKey key, byte[] nonce, int nonceOffset, byte[] aad, byte[] sealed,
+      int offset, int bodyLength, FoldedAad folded) throws AEADBadTagException {
     try {
-      cipher.init(Cipher.DECRYPT_MODE, key,
-          new GCMParameterSpec(TAG_BITS, value, CiphertextFormat.NONCE_OFFSET, CiphertextFormat.NONCE_LENGTH));
-      cipher.updateAAD(aad);
-      return cipher.doFinal(value, CiphertextFormat.BODY_OFFSET, value.length - CiphertextFormat.BODY_OFFSET);
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce, nonceOffset, CiphertextFormat.NONCE_LENGTH));
+      if (folded == null) {
+        cipher.updateAAD(aad);
+      } else {
+        folded.correct(sealed, offset + bodyLength, bodyLength);
+      }
+      return cipher.doFinal(sealed, offset, bodyLength + CiphertextFormat.TAG_LENGTH);
     } catch (AEADBadTagException e) {
       throw e;
     } catch (GeneralSecurityException e) {
@@ -141,6 +192,36 @@ public final class AesGcm {
     cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
     cipher.updateAAD(aad);
     return cipher.doFinal(plaintext);
+  }
+
+  /**
+   * {@link #sealWithNonce} through a key's pooled cipher with the associated data folded into the
+   * tag (the path values up to 1 KiB take). For test vectors only.
+   */
+  static byte[] sealWithNonceFolded(GcmKey key, byte[] nonce, byte[] aad, byte[] plaintext) {
+    requireNonce(nonce);
+    FoldedAad folded = FoldedAad.covers(plaintext.length) ? key.fold(aad) : null;
+    byte[] out = new byte[plaintext.length + CiphertextFormat.TAG_LENGTH];
+    Cipher cipher = key.take();
+    seal(cipher, key.secretKey(), nonce, 0, aad, plaintext, out, 0, folded);
+    key.give(cipher);
+    return out;
+  }
+
+  /** The inverse of {@link #sealWithNonceFolded}. For test vectors only. */
+  static byte[] openWithNonceFolded(GcmKey key, byte[] nonce, byte[] aad, byte[] sealed) throws AEADBadTagException {
+    requireNonce(nonce);
+    int bodyLength = sealed.length - CiphertextFormat.TAG_LENGTH;
+    if (bodyLength < 0) {
+      throw new AEADBadTagException("too short");
+    }
+    FoldedAad folded = FoldedAad.covers(bodyLength) ? key.fold(aad) : null;
+    Cipher cipher = key.take();
+    try {
+      return open(cipher, key.secretKey(), nonce, 0, aad, sealed.clone(), 0, bodyLength, folded);
+    } finally {
+      key.give(cipher);
+    }
   }
 
   /** The inverse of {@link #sealWithNonce}: opens ciphertext || tag. For test vectors only. */

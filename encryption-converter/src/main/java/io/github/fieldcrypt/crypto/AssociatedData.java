@@ -1,5 +1,6 @@
 package io.github.fieldcrypt.crypto;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -8,17 +9,25 @@ import java.util.Objects;
  * algorithm, key id and context, so the hot path hands the cipher a single ready array instead
  * of assembling it per value.
  *
- * <p>Immutable; holds no secret.
+ * <p>Immutable but for a shortcut to its tag corrections under the key last used with it (key
+ * material, kept and wiped by that key's {@link GcmKey}, never printed).
  */
 public final class AssociatedData {
   private final byte algorithm;
   private final int keyId;
   private final byte[] bytes;
+  private final int hash;
+  /**
+   * The tag corrections of these bytes under the key last used with them ({@link GcmKey#folded}
+   * checks the key): a shortcut past the key's map. Zeroed with that key when it is released.
+   */
+  volatile FoldedAad folded;
 
   private AssociatedData(byte algorithm, int keyId, byte[] bytes) {
     this.algorithm = algorithm;
     this.keyId = keyId;
     this.bytes = bytes;
+    this.hash = Arrays.hashCode(bytes);
   }
 
   /** The associated data for values of this algorithm and key id under this UTF-8 context (copied). */
@@ -59,6 +68,17 @@ public final class AssociatedData {
       }
     }
     return true;
+  }
+
+  /** Equal when the bytes are: the same header and context. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof AssociatedData other && hash == other.hash && Arrays.equals(bytes, other.bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
   }
 
   @Override

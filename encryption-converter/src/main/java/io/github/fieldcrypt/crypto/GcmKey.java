@@ -1,6 +1,8 @@
 package io.github.fieldcrypt.crypto;
 
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -21,9 +23,13 @@ import javax.crypto.spec.SecretKeySpec;
  * gives it back if a slot is free. Memory: about 1 KB per cipher, so per key up to {@link #SLOTS}
  * KB, typically one or two.
  *
+ * <p>It also keeps, per associated data (one per column, or per column and tenant), the tag
+ * corrections that let the ciphers skip the associated data ({@link FoldedAad}), at most
+ * {@link #MAX_FOLDS} of them, about 300 bytes each for values up to 128 bytes.
+ *
  * <p><b>Security:</b> the pooled ciphers hold the key's schedule as long as this object lives:
  * as long as the key does (the key ring's, or the tenant key cache's entry). {@link #release()}
- * (crypto-shredding) drops them and overwrites the key each held; the JDK gives no way to wipe
+ * (crypto-shredding) drops them and overwrites the key each held, and zeroes the tag corrections; the JDK gives no way to wipe
  * the schedule arrays themselves, which the garbage collector reclaims. {@link #toString()} says
  * nothing about the key.
  */
@@ -32,7 +38,11 @@ public final class GcmKey {
   private static final SecretKey BLANK = new SecretKeySpec(new byte[32], "AES");
 
   private final SecretKey key;
+  /** Associated data folded per key at most (columns × tenants sharing one key); more are not folded. */
+  static final int MAX_FOLDS = 1024;
+
   private final AtomicReferenceArray<Cipher> idle = new AtomicReferenceArray<>(SLOTS);
+  private final ConcurrentHashMap<AssociatedData, FoldedAad> folds = new ConcurrentHashMap<>();
   private volatile boolean released;
 
   public GcmKey(SecretKey key) {
@@ -64,7 +74,12 @@ public final class GcmKey {
     int start = slot();
     for (int i = 0; i < SLOTS; i++) {
       int s = (start + i) & (SLOTS - 1);
-      if (idle.get(s) == null && idle.compareAndSet(s, null, cipher)) {
+      if (idle.get(s) == null) {
+        // A release store, not a compare-and-set: a locked instruction waits for the store
+        // buffer to drain, which costs a busy caller (Hibernate flushing) far more than a
+        // benchmark loop. Racing with another give can only drop the other cipher (garbage);
+        // a cipher is in a slot only when its one holder put it there, so none is ever shared.
+        idle.lazySet(s, cipher);
         return;
       }
     }
@@ -77,6 +92,8 @@ public final class GcmKey {
    */
   public void release() {
     released = true;
+    folds.values().forEach(FoldedAad::wipe);
+    folds.clear();
     for (int s = 0; s < SLOTS; s++) {
       Cipher cipher = idle.getAndSet(s, null);
       if (cipher != null) {
@@ -87,6 +104,70 @@ public final class GcmKey {
         }
       }
     }
+  }
+
+  /**
+   * The tag corrections for this associated data under this key, or {@code null} when it cannot
+   * be folded (the key was released, or {@link #MAX_FOLDS} are kept already): the cipher then
+   * gets the associated data itself.
+   */
+  FoldedAad folded(AssociatedData associatedData) {
+    if (released) {
+      return null;
+    }
+    FoldedAad folded = associatedData.folded;
+    if (folded != null && folded.key == this) {
+      return folded;
+    }
+    folded = folds.get(associatedData);
+    if (folded == null) {
+      if (folds.size() >= MAX_FOLDS) {
+        return null;
+      }
+      folded = folds.computeIfAbsent(associatedData, ad -> fold(ad.bytes()));
+      if (released) {
+        folded.wipe();
+        return null;
+      }
+    }
+    associatedData.folded = folded;
+    return folded;
+  }
+
+  /** Folds associated data under this key, not kept (the map keeps what {@link #folded} folds). */
+  FoldedAad fold(byte[] aad) {
+    byte[] h = new byte[16];
+    try {
+      Cipher ecb = ECB.get();
+      ecb.init(Cipher.ENCRYPT_MODE, key);
+      ecb.doFinal(h, 0, 16, h, 0);
+      return FoldedAad.fold(this, h, aad);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES failed: " + e.getClass().getSimpleName(), e);
+    } finally {
+      Arrays.fill(h, (byte) 0);
+    }
+  }
+
+  private static final ThreadLocal<Cipher> ECB = ThreadLocal.withInitial(() -> {
+    try {
+      try {
+        return Cipher.getInstance("AES/ECB/NoPadding", "SunJCE");
+      } catch (java.security.NoSuchProviderException noSunJce) {
+        return Cipher.getInstance("AES/ECB/NoPadding");
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES/ECB/NoPadding is not available in this JDK", e);
+    }
+  });
+
+  boolean released() {
+    return released;
+  }
+
+  /** Associated data folded right now (tests). */
+  int foldCount() {
+    return folds.size();
   }
 
   /** Idle ciphers right now (tests). */

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * Wycheproof's AES-GCM vectors (C2SP/wycheproof testvectors_v1/aes_gcm_test.json, see
  * src/test/resources/wycheproof/SOURCE.md) through fieldcrypt's cipher: every
  * 256-bit-key / 96-bit-nonce / 128-bit-tag vector gives exactly the expected result, and every
- * other one is counted as rejected by fieldcrypt's API, so a changed file cannot slip by.
+ * other one is counted as rejected by fieldcrypt's API, so a changed file cannot slip by. Each
+ * vector runs twice: with the associated data given to the cipher, and folded into the tag
+ * ({@link FoldedAad}, the path of values up to 1 KiB).
  */
 class WycheproofAesGcmTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -78,11 +80,25 @@ class WycheproofAesGcmTest {
           if (!java.util.Arrays.equals(AesGcm.openWithNonce(secret, iv, aad, sealed), msg)) {
             failures.add(id + ": plaintext differs");
           }
+          // the same through a key's pooled cipher with the associated data folded into the tag
+          GcmKey pooled = new GcmKey(secret);
+          if (!java.util.Arrays.equals(AesGcm.sealWithNonceFolded(pooled, iv, aad, msg), sealed)) {
+            failures.add(id + ": ciphertext differs (folded)");
+          }
+          if (!java.util.Arrays.equals(AesGcm.openWithNonceFolded(pooled, iv, aad, sealed), msg)) {
+            failures.add(id + ": plaintext differs (folded)");
+          }
         } else {
           invalid++;
           try {
             AesGcm.openWithNonce(secret, iv, aad, sealed);
             failures.add(id + ": an invalid vector was accepted");
+          } catch (AEADBadTagException expected) {
+            // rejected, as it must be
+          }
+          try {
+            AesGcm.openWithNonceFolded(new GcmKey(secret), iv, aad, sealed);
+            failures.add(id + ": an invalid vector was accepted (folded)");
           } catch (AEADBadTagException expected) {
             // rejected, as it must be
           }
