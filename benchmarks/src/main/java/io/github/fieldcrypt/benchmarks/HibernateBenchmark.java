@@ -1,10 +1,13 @@
 package io.github.fieldcrypt.benchmarks;
 
 import io.github.fieldcrypt.Encrypted;
+import io.github.fieldcrypt.crypto.CiphertextFormat;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.Table;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -52,6 +55,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Targets (issue 2): {@code encrypted} ≤ 1.8× {@code plain} on H2, ≤ 1.15× on PostgreSQL.
  *
+ * <p>{@code plainWide} splits the overhead in two: the plain entity storing values as long as
+ * the ciphertexts (99 characters for 40), so {@code plainWide / plain} is what the width costs
+ * the database and the driver, and {@code encrypted / plainWide} what encryption costs beyond.
+ *
  * <pre>
  * mvn -o -B -pl encryption-converter,benchmarks -am package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.Ratios HibernateBenchmark -f 1 -wi 3 -i 8 -prof gc
@@ -92,6 +99,9 @@ public class HibernateBenchmark {
   private String[] emails;
   private String[] names;
   private String[] phones;
+  private String[] wideEmails;
+  private String[] wideNames;
+  private String[] widePhones;
 
   @Setup(org.openjdk.jmh.annotations.Level.Trial)
   public void setUp() {
@@ -118,12 +128,30 @@ public class HibernateBenchmark {
     configuration.setProperty("fieldcrypt.keys", "1:" + EncryptorBenchmark.KEY_BASE64);
     configuration.addAnnotatedClass(PlainUser.class);
     configuration.addAnnotatedClass(EncryptedUser.class);
+    configuration.addAnnotatedClass(WideUser.class);
     sessionFactory = configuration.buildSessionFactory();
 
     SplittableRandom random = new SplittableRandom(42);
     emails = values(i -> "user" + i + "@example.com", random);
     names = values(i -> "Name " + i + " ", random);
     phones = values(i -> "+41 " + i + " ", random);
+    wideEmails = widened(emails, random);
+    wideNames = widened(names, random);
+    widePhones = widened(phones, random);
+  }
+
+  /** The values made as long as their ciphertexts (99 characters for 40), with random letters. */
+  private static String[] widened(String[] values, SplittableRandom random) {
+    String[] out = new String[values.length];
+    for (int i = 0; i < values.length; i++) {
+      StringBuilder s = new StringBuilder(values[i]);
+      long width = CiphertextFormat.textLength(values[i].getBytes(StandardCharsets.UTF_8).length);
+      while (s.length() < width) {
+        s.append((char) ('a' + random.nextInt(26)));
+      }
+      out[i] = s.toString();
+    }
+    return out;
   }
 
   /** 100,000 distinct strings of exactly 40 characters. */
@@ -155,6 +183,7 @@ public class HibernateBenchmark {
     sessionFactory.inTransaction(s -> {
       s.createMutationQuery("delete from PlainUser").executeUpdate();
       s.createMutationQuery("delete from EncryptedUser").executeUpdate();
+      s.createMutationQuery("delete from WideUser").executeUpdate();
     });
     System.gc();
   }
@@ -177,7 +206,22 @@ public class HibernateBenchmark {
     persistAndLoad(EncryptedUser.class, EncryptedUser::new, bh);
   }
 
+  /**
+   * Not a baseline for the target, a decomposition: the plain entity storing plaintext as long
+   * as the ciphertexts (99 characters). Its time over {@code plain} is what the wider values cost
+   * the database and the driver; {@code encrypted} over it is what encryption costs beyond that.
+   */
+  @Benchmark
+  public void persistAndLoad_plainWide(Blackhole bh) {
+    persistAndLoad(WideUser.class, WideUser::new, bh, wideEmails, wideNames, widePhones);
+  }
+
   private <T extends User> void persistAndLoad(Class<T> type, java.util.function.Supplier<T> factory, Blackhole bh) {
+    persistAndLoad(type, factory, bh, emails, names, phones);
+  }
+
+  private <T extends User> void persistAndLoad(Class<T> type, java.util.function.Supplier<T> factory, Blackhole bh,
+      String[] emails, String[] names, String[] phones) {
     try (Session session = sessionFactory.openSession()) {
       Transaction tx = session.beginTransaction();
       for (int i = 0; i < ENTITIES; i++) {
@@ -217,10 +261,9 @@ public class HibernateBenchmark {
     String phone();
   }
 
-  /** The baseline entity: plain columns. */
-  @Entity(name = "PlainUser")
-  @Table(name = "bench_users_plain")
-  public static class PlainUser implements User {
+  /** The plain columns, shared by the baseline and the wide variant. */
+  @MappedSuperclass
+  public abstract static class PlainColumns implements User {
     @Id
     Long id;
     @Column(name = "email")
@@ -229,8 +272,6 @@ public class HibernateBenchmark {
     String name;
     @Column(name = "phone")
     String phone;
-
-    public PlainUser() {}
 
     @Override
     public void set(long id, String email, String name, String phone) {
@@ -254,6 +295,20 @@ public class HibernateBenchmark {
     public String phone() {
       return phone;
     }
+  }
+
+  /** The baseline entity: plain columns. */
+  @Entity(name = "PlainUser")
+  @Table(name = "bench_users_plain")
+  public static class PlainUser extends PlainColumns {
+    public PlainUser() {}
+  }
+
+  /** The baseline entity with values as wide as ciphertexts (a decomposition, not a baseline). */
+  @Entity(name = "WideUser")
+  @Table(name = "bench_users_wide")
+  public static class WideUser extends PlainColumns {
+    public WideUser() {}
   }
 
   /** The same entity with the three attributes encrypted. */

@@ -21,8 +21,8 @@ import java.util.Map;
  * </pre>
  *
  * Defaults: 60 rounds, sizes 32, 256 and 4096; for {@link HibernateBenchmark}: 10 rounds (each
- * round one persist-and-load of plain and one of encrypted, in alternating order, after 3
- * warm-up rounds), both databases; for {@link TenantBenchmark} ({@code tenant}): 60 rounds of its
+ * round one persist-and-load of plain, plain with values as wide as ciphertexts, and encrypted,
+ * in a rotating order, after 3 warm-up rounds), both databases; for {@link TenantBenchmark} ({@code tenant}): 60 rounds of its
  * decrypt and encrypt variants at 32 bytes, the single-key ones the baselines.
  */
 public final class Interleaved {
@@ -101,7 +101,8 @@ public final class Interleaved {
     String[] databases = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length) : new String[] {"h2", "postgresql"};
     org.openjdk.jmh.infra.Blackhole bh = new org.openjdk.jmh.infra.Blackhole(
         "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
-    System.out.printf(Locale.ROOT, "%-12s %14s %14s %22s%n", "database", "plain ms", "encrypted ms", "ratio median [p25, p75]");
+    System.out.printf(Locale.ROOT, "%-12s %10s %10s %10s %22s %22s%n", "database", "plain ms", "wide ms", "encrypted ms",
+        "encrypted/plain [p25, p75]", "wide/plain [p25, p75]");
     for (String database : databases) {
       HibernateBenchmark b = new HibernateBenchmark();
       b.database = database;
@@ -113,26 +114,29 @@ public final class Interleaved {
       }
       try {
         double[] plain = new double[rounds];
+        double[] wide = new double[rounds];
         double[] encrypted = new double[rounds];
         double[] ratios = new double[rounds];
+        double[] wideRatios = new double[rounds];
+        Runnable[] ops = {() -> b.persistAndLoad_plain(bh), () -> b.persistAndLoad_plainWide(bh), () -> b.persistAndLoad_encrypted(bh)};
         for (int r = -3; r < rounds; r++) {
-          double p;
-          double e;
-          if ((r & 1) == 0) {
-            p = timed(() -> b.persistAndLoad_plain(bh), b);
-            e = timed(() -> b.persistAndLoad_encrypted(bh), b);
-          } else {
-            e = timed(() -> b.persistAndLoad_encrypted(bh), b);
-            p = timed(() -> b.persistAndLoad_plain(bh), b);
+          // the three in a rotating order, so none always follows the same one
+          double[] t = new double[3];
+          for (int k = 0; k < 3; k++) {
+            int which = Math.floorMod(r + k, 3);
+            t[which] = timed(ops[which], b);
           }
           if (r >= 0) {
-            plain[r] = p;
-            encrypted[r] = e;
-            ratios[r] = e / p;
+            plain[r] = t[0];
+            wide[r] = t[1];
+            encrypted[r] = t[2];
+            ratios[r] = t[2] / t[0];
+            wideRatios[r] = t[1] / t[0];
           }
         }
-        System.out.printf(Locale.ROOT, "%-12s %14.1f %14.1f %8.3f [%.3f, %.3f]%n", database, percentile(plain, 50),
-            percentile(encrypted, 50), percentile(ratios, 50), percentile(ratios, 25), percentile(ratios, 75));
+        System.out.printf(Locale.ROOT, "%-12s %10.1f %10.1f %10.1f %8.3f [%.3f, %.3f] %8.3f [%.3f, %.3f]%n", database,
+            percentile(plain, 50), percentile(wide, 50), percentile(encrypted, 50), percentile(ratios, 50), percentile(ratios, 25),
+            percentile(ratios, 75), percentile(wideRatios, 50), percentile(wideRatios, 25), percentile(wideRatios, 75));
       } finally {
         b.tearDown();
       }
