@@ -16,7 +16,8 @@ public final class AssociatedData {
   private final byte algorithm;
   private final int keyId;
   private final byte[] bytes;
-  private final int hash;
+  /** Of the bytes, computed when first asked for (most instances never go into a map); 0: not yet. */
+  private int hash;
   /**
    * The tag corrections of these bytes under the key last used with them ({@link GcmKey#folded}
    * checks the key): a shortcut past the key's map. Zeroed with that key when it is released.
@@ -27,7 +28,6 @@ public final class AssociatedData {
     this.algorithm = algorithm;
     this.keyId = keyId;
     this.bytes = bytes;
-    this.hash = Arrays.hashCode(bytes);
   }
 
   /** The associated data for values of this algorithm and key id under this UTF-8 context (copied). */
@@ -73,12 +73,17 @@ public final class AssociatedData {
   /** Equal when the bytes are: the same header and context. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof AssociatedData other && hash == other.hash && Arrays.equals(bytes, other.bytes);
+    return o instanceof AssociatedData other && Arrays.equals(bytes, other.bytes);
   }
 
   @Override
   public int hashCode() {
-    return hash;
+    int h = hash;
+    if (h == 0) {
+      h = Arrays.hashCode(bytes);
+      hash = h;
+    }
+    return h;
   }
 
   @Override

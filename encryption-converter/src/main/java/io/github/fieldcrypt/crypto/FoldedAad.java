@@ -42,6 +42,8 @@ final class FoldedAad {
   private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   final GcmKey key;
+  /** The associated data folded (public bytes, a copy), to recognise it by content. */
+  final byte[] aad;
   // The POLYVAL-domain hash key and (len(A) || 0) · H, to extend the table (zeroed by wipe).
   private long hLo;
   private long hHi;
@@ -54,8 +56,9 @@ final class FoldedAad {
    */
   private volatile long[] deltas;
 
-  private FoldedAad(GcmKey key, long hLo, long hHi, long lenLo, long lenHi, long[] deltas) {
+  private FoldedAad(GcmKey key, byte[] aad, long hLo, long hHi, long lenLo, long lenHi, long[] deltas) {
     this.key = key;
+    this.aad = aad.clone();
     this.hLo = hLo;
     this.hHi = hHi;
     this.lenLo = lenLo;
@@ -92,7 +95,7 @@ final class FoldedAad {
       }
       p.multiply(0, 0);
       long[] deltas = new long[2 * (FIRST_BLOCKS + 1)];
-      FoldedAad folded = new FoldedAad(key, hLo, hHi, lenLo, lenHi, deltas);
+      FoldedAad folded = new FoldedAad(key, aad, hLo, hHi, lenLo, lenHi, deltas);
       folded.fill(p, deltas, 0);
       return folded;
     } finally {

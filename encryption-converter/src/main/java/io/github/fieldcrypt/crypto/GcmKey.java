@@ -44,6 +44,8 @@ public final class GcmKey {
   private final AtomicReferenceArray<Cipher> idle = new AtomicReferenceArray<>(SLOTS);
   private final ConcurrentHashMap<AssociatedData, FoldedAad> folds = new ConcurrentHashMap<>();
   private volatile boolean released;
+  /** The corrections found last: a shortcut for a new instance of the same associated data. */
+  private volatile FoldedAad last;
 
   public GcmKey(SecretKey key) {
     this.key = key;
@@ -94,6 +96,7 @@ public final class GcmKey {
     released = true;
     folds.values().forEach(FoldedAad::wipe);
     folds.clear();
+    last = null;
     for (int s = 0; s < SLOTS; s++) {
       Cipher cipher = idle.getAndSet(s, null);
       if (cipher != null) {
@@ -119,6 +122,13 @@ public final class GcmKey {
     if (folded != null && folded.key == this) {
       return folded;
     }
+    // A new instance of the associated data last folded (e.g. a key ring whose values alternate
+    // between keys makes one per change of key): recognised by content, without the map.
+    folded = last;
+    if (folded != null && Arrays.equals(folded.aad, associatedData.bytes())) {
+      associatedData.folded = folded;
+      return folded;
+    }
     folded = folds.get(associatedData);
     if (folded == null) {
       if (folds.size() >= MAX_FOLDS) {
@@ -131,6 +141,7 @@ public final class GcmKey {
       }
     }
     associatedData.folded = folded;
+    last = folded;
     return folded;
   }
 

@@ -127,6 +127,27 @@ class FoldedAadTest {
   }
 
   @Test
+  void new_instances_of_the_same_associated_data_share_its_corrections_and_other_data_gets_its_own() throws Exception {
+    SecretKeySpec secret = newKey();
+    GcmKey key = new GcmKey(secret);
+    byte[] context = "users.email".getBytes(StandardCharsets.UTF_8);
+    FoldedAad first = key.folded(AssociatedData.of(CiphertextFormat.ALG_AES_256_GCM, 1, context));
+    assertThat(key.folded(AssociatedData.of(CiphertextFormat.ALG_AES_256_GCM, 1, context))).as("the last one, by content").isSameAs(first);
+    AssociatedData otherHeader = AssociatedData.of(CiphertextFormat.ALG_AES_256_GCM, 2, context);
+    FoldedAad second = key.folded(otherHeader);
+    assertThat(second).isNotSameAs(first);
+    assertThat(key.folded(AssociatedData.of(CiphertextFormat.ALG_AES_256_GCM, 1, context))).as("from the map").isSameAs(first);
+    assertThat(key.foldCount()).isEqualTo(2);
+    // and each is right for its own header: a value under key id 2 opens with the JDK
+    byte[] plaintext = random(40);
+    assertThat(jdkOpenV1(secret, AesGcm.encrypt(key, plaintext, otherHeader), context)).isEqualTo(plaintext);
+    assertThat(AssociatedData.of(CiphertextFormat.ALG_AES_256_GCM, 1, context))
+        .isEqualTo(AssociatedData.of(CiphertextFormat.ALG_AES_256_GCM, 1, context))
+        .hasSameHashCodeAs(AssociatedData.of(CiphertextFormat.ALG_AES_256_GCM, 1, context))
+        .isNotEqualTo(otherHeader);
+  }
+
+  @Test
   void threads_growing_one_table_at_once_all_get_correct_tags() throws Exception {
     SecretKeySpec secret = newKey();
     byte[] context = "accounts.api_key".getBytes(StandardCharsets.UTF_8);
