@@ -152,6 +152,8 @@ public final class GcmKey {
       Cipher ecb = ECB.get();
       ecb.init(Cipher.ENCRYPT_MODE, key);
       ecb.doFinal(h, 0, 16, h, 0);
+      // the thread's AES cipher keeps no schedule of this key afterwards
+      ecb.init(Cipher.ENCRYPT_MODE, BLANK);
       return FoldedAad.fold(this, h, aad);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES failed: " + e.getClass().getSimpleName(), e);
