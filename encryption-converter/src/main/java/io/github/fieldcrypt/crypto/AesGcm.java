@@ -1,12 +1,9 @@
 package io.github.fieldcrypt.crypto;
 
 import java.security.GeneralSecurityException;
-import java.security.NoSuchAlgorithmException;
-import java.security.NoSuchProviderException;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
-import javax.crypto.NoSuchPaddingException;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 
@@ -240,14 +237,6 @@ public final class AesGcm {
   }
 
   static Cipher newCipher() {
-    try {
-      try {
-        return Cipher.getInstance("AES/GCM/NoPadding", "SunJCE");
-      } catch (NoSuchProviderException noSunJce) {
-        return Cipher.getInstance("AES/GCM/NoPadding");
-      }
-    } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
-      throw new IllegalStateException("AES/GCM/NoPadding is not available in this JDK", e);
-    }
+    return JdkAes.cipher("AES/GCM/NoPadding");
   }
 }

@@ -162,17 +162,7 @@ public final class GcmKey {
     }
   }
 
-  private static final ThreadLocal<Cipher> ECB = ThreadLocal.withInitial(() -> {
-    try {
-      try {
-        return Cipher.getInstance("AES/ECB/NoPadding", "SunJCE");
-      } catch (java.security.NoSuchProviderException noSunJce) {
-        return Cipher.getInstance("AES/ECB/NoPadding");
-      }
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES/ECB/NoPadding is not available in this JDK", e);
-    }
-  });
+  private static final ThreadLocal<Cipher> ECB = ThreadLocal.withInitial(() -> JdkAes.cipher("AES/ECB/NoPadding"));
 
   boolean released() {
     return released;

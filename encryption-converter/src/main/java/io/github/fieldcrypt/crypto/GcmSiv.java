@@ -5,7 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchProviderException;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -190,14 +189,6 @@ final class GcmSiv {
   }
 
   private static Cipher newCipher() {
-    try {
-      try {
-        return Cipher.getInstance("AES/ECB/NoPadding", "SunJCE");
-      } catch (NoSuchProviderException noSunJce) {
-        return Cipher.getInstance("AES/ECB/NoPadding");
-      }
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES/ECB/NoPadding is not available in this JDK", e);
-    }
+    return JdkAes.cipher("AES/ECB/NoPadding");
   }
 }

@@ -2,7 +2,6 @@ package io.github.fieldcrypt.crypto;
 
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
-import java.security.NoSuchProviderException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import javax.crypto.Cipher;
@@ -61,7 +60,7 @@ final class NonceSource {
   /** A source seeded from {@code seedSource} (tests pass a fixed one to check the construction). */
   NonceSource(SecureRandom seedSource) {
     this.seedSource = seedSource;
-    this.ctr = newCtrCipher();
+    this.ctr = JdkAes.cipher("AES/CTR/NoPadding");
   }
 
   private static SecureRandom systemDrbg() {
@@ -126,15 +125,4 @@ final class NonceSource {
     }
   }
 
-  private static Cipher newCtrCipher() {
-    try {
-      try {
-        return Cipher.getInstance("AES/CTR/NoPadding", "SunJCE");
-      } catch (NoSuchProviderException noSunJce) {
-        return Cipher.getInstance("AES/CTR/NoPadding");
-      }
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES/CTR/NoPadding is not available in this JDK", e);
-    }
-  }
 }
