@@ -49,17 +49,32 @@ public final class AesGcm {
    */
   public static byte[] encrypt(GcmKey key, byte[] plaintext, AssociatedData associatedData) {
     FoldedAad folded = FoldedAad.covers(plaintext.length) ? key.folded(associatedData) : null;
-    Cipher cipher = key.take();
-    byte[] out = encrypt(cipher, key.secretKey(), plaintext, associatedData, folded);
-    key.give(cipher);
+    ShortGcm.Powers powers = folded != null && ShortGcm.covers(plaintext.length) ? key.powers() : null;
+    GcmKey.Worker worker = key.take();
+    byte[] out;
+    if (powers != null) {
+      requireGcm(associatedData);
+      out = new byte[plaintext.length + CiphertextFormat.OVERHEAD];
+      System.arraycopy(associatedData.bytes(), 0, out, 0, CiphertextFormat.HEADER_LENGTH);
+      NonceSource.next(out, CiphertextFormat.NONCE_OFFSET);
+      ShortGcm.seal(worker.ecb(key.secretKey()), worker.scratch, powers, folded, out, CiphertextFormat.NONCE_OFFSET,
+          plaintext, 0, plaintext.length, out, CiphertextFormat.BODY_OFFSET);
+    } else {
+      out = encrypt(worker.gcm(), key.secretKey(), plaintext, associatedData, folded);
+    }
+    key.give(worker);
     return out;
+  }
+
+  private static void requireGcm(AssociatedData associatedData) {
+    if (associatedData.algorithm() != CiphertextFormat.ALG_AES_256_GCM) {
+      throw new IllegalArgumentException("associated data is for alg " + associatedData.algorithm() + ", not AES-256-GCM");
+    }
   }
 
   /** @param folded the associated data's tag corrections under this key, or {@code null} to give the cipher the associated data */
   private static byte[] encrypt(Cipher cipher, SecretKey key, byte[] plaintext, AssociatedData associatedData, FoldedAad folded) {
-    if (associatedData.algorithm() != CiphertextFormat.ALG_AES_256_GCM) {
-      throw new IllegalArgumentException("associated data is for alg " + associatedData.algorithm() + ", not AES-256-GCM");
-    }
+    requireGcm(associatedData);
     byte[] aad = associatedData.bytes();
     byte[] out = new byte[plaintext.length + CiphertextFormat.OVERHEAD];
     System.arraycopy(aad, 0, out, 0, CiphertextFormat.HEADER_LENGTH);
@@ -129,10 +144,16 @@ public final class AesGcm {
     int bodyLength = value.length - CiphertextFormat.OVERHEAD;
     FoldedAad folded = bodyLength >= 0 && FoldedAad.covers(bodyLength) && associatedData.headerMatches(value)
         ? key.folded(associatedData) : null;
-    Cipher cipher = key.take();
+    ShortGcm.Powers powers = folded != null && ShortGcm.covers(bodyLength) ? key.powers() : null;
+    GcmKey.Worker worker = key.take();
     try {
+      if (powers != null) {
+        // the value is only read: no copy needed, owned or not
+        return ShortGcm.open(worker.ecb(key.secretKey()), worker.scratch, powers, folded, value, CiphertextFormat.NONCE_OFFSET,
+            value, CiphertextFormat.BODY_OFFSET, bodyLength);
+      }
       if (folded == null) {
-        return decrypt(cipher, key.secretKey(), value, associatedData);
+        return decrypt(worker.gcm(), key.secretKey(), value, associatedData);
       }
       byte[] sealed = value;
       int offset = CiphertextFormat.BODY_OFFSET;
@@ -140,9 +161,9 @@ public final class AesGcm {
         sealed = Arrays.copyOfRange(value, offset, value.length);
         offset = 0;
       }
-      return open(cipher, key.secretKey(), value, CiphertextFormat.NONCE_OFFSET, null, sealed, offset, bodyLength, folded);
+      return open(worker.gcm(), key.secretKey(), value, CiphertextFormat.NONCE_OFFSET, null, sealed, offset, bodyLength, folded);
     } finally {
-      key.give(cipher);
+      key.give(worker);
     }
   }
 
@@ -192,16 +213,22 @@ public final class AesGcm {
   }
 
   /**
-   * {@link #sealWithNonce} through a key's pooled cipher with the associated data folded into the
-   * tag (the path values up to 1 KiB take). For test vectors only.
+   * {@link #sealWithNonce} through a key's pool with the associated data folded into the tag: the
+   * paths values up to 1 KiB take ({@link ShortGcm} up to {@value ShortGcm#MAX_BYTES} bytes,
+   * SunJCE's GCM beyond). For test vectors only.
    */
   static byte[] sealWithNonceFolded(GcmKey key, byte[] nonce, byte[] aad, byte[] plaintext) {
     requireNonce(nonce);
     FoldedAad folded = FoldedAad.covers(plaintext.length) ? key.fold(aad) : null;
+    ShortGcm.Powers powers = folded != null && ShortGcm.covers(plaintext.length) ? key.powers() : null;
     byte[] out = new byte[plaintext.length + CiphertextFormat.TAG_LENGTH];
-    Cipher cipher = key.take();
-    seal(cipher, key.secretKey(), nonce, 0, aad, plaintext, out, 0, folded);
-    key.give(cipher);
+    GcmKey.Worker worker = key.take();
+    if (powers != null) {
+      ShortGcm.seal(worker.ecb(key.secretKey()), worker.scratch, powers, folded, nonce, 0, plaintext, 0, plaintext.length, out, 0);
+    } else {
+      seal(worker.gcm(), key.secretKey(), nonce, 0, aad, plaintext, out, 0, folded);
+    }
+    key.give(worker);
     return out;
   }
 
@@ -213,11 +240,15 @@ public final class AesGcm {
       throw new AEADBadTagException("too short");
     }
     FoldedAad folded = FoldedAad.covers(bodyLength) ? key.fold(aad) : null;
-    Cipher cipher = key.take();
+    ShortGcm.Powers powers = folded != null && ShortGcm.covers(bodyLength) ? key.powers() : null;
+    GcmKey.Worker worker = key.take();
     try {
-      return open(cipher, key.secretKey(), nonce, 0, aad, sealed.clone(), 0, bodyLength, folded);
+      if (powers != null) {
+        return ShortGcm.open(worker.ecb(key.secretKey()), worker.scratch, powers, folded, nonce, 0, sealed, 0, bodyLength);
+      }
+      return open(worker.gcm(), key.secretKey(), nonce, 0, aad, sealed.clone(), 0, bodyLength, folded);
     } finally {
-      key.give(cipher);
+      key.give(worker);
     }
   }
 

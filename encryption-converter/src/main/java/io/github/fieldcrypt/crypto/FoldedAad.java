@@ -72,12 +72,10 @@ final class FoldedAad {
    * @param h 16 bytes, not kept
    */
   static FoldedAad fold(GcmKey key, byte[] h, byte[] aad) {
-    // ByteReverse(H) as a little-endian integer, times x (RFC 8452 Appendix A: mulX_POLYVAL).
-    long lo = (long) BE64.get(h, 8);
-    long hi = (long) BE64.get(h, 0);
-    long carry = -(hi >>> 63);
-    long hHi = ((hi << 1) | (lo >>> 63)) ^ (carry & 0xC200000000000000L);
-    long hLo = (lo << 1) ^ (carry & 1L);
+    long[] ghashKey = Polyval.ghashKey(h);
+    long hLo = ghashKey[0];
+    long hHi = ghashKey[1];
+    Arrays.fill(ghashKey, 0L);
     Polyval p = new Polyval();
     try {
       p.key(hLo, hHi);

@@ -20,6 +20,7 @@ import java.nio.ByteOrder;
 final class Polyval {
   private static final int BLOCK = 16;
   private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   // The key H: low and high halves, their XOR, and the three bit-reversed.
   private long h0;
@@ -32,6 +33,18 @@ final class Polyval {
   long s0;
   long s1;
   private final byte[] partial = new byte[BLOCK];
+
+  /**
+   * The POLYVAL key that computes GHASH under the GCM hash key {@code h} (16 bytes, not kept):
+   * mulX_POLYVAL(ByteReverse(h)) as {low, high} (RFC 8452 Appendix A). A GCM block B then enters
+   * as {@code (BE64(B, 8), BE64(B, 0))}, and a result (s0, s1) is the GCM bytes BE64(s1) || BE64(s0).
+   */
+  static long[] ghashKey(byte[] h) {
+    long lo = (long) BE64.get(h, 8);
+    long hi = (long) BE64.get(h, 0);
+    long carry = -(hi >>> 63);
+    return new long[] {(lo << 1) ^ (carry & 1L), ((hi << 1) | (lo >>> 63)) ^ (carry & 0xC200000000000000L)};
+  }
 
   /** Sets the POLYVAL key H = (hLo, hHi) and clears s. */
   void key(long hLo, long hHi) {
@@ -75,6 +88,16 @@ final class Polyval {
     long z0h = clmulLow(y0r, h0r);
     long z1h = clmulLow(y1r, h1r);
     long z2h = clmulLow(y0r ^ y1r, h2r);
+    reduce(z0, z1, z2, z0h, z1h, z2h);
+  }
+
+  /**
+   * s = the product whose six Karatsuba partial products are given, times x^-128: {@code z0},
+   * {@code z1}, {@code z2} the low halves of lo·lo, hi·hi and (lo⊕hi)·(lo⊕hi), the {@code h}
+   * ones the low halves of the bit-reversed operands' products. All of it is linear, so sums of
+   * partial products of several blocks ({@link ShortGcm}) reduce to the sum of their products.
+   */
+  void reduce(long z0, long z1, long z2, long z0h, long z1h, long z2h) {
     z2 ^= z0 ^ z1;
     z2h ^= z0h ^ z1h;
     z0h = Long.reverse(z0h) >>> 1;

@@ -1,5 +1,8 @@
 package io.github.fieldcrypt.crypto;
 
+import static io.github.fieldcrypt.crypto.GcmReference.jdkSeal;
+import static io.github.fieldcrypt.crypto.GcmReference.newKey;
+import static io.github.fieldcrypt.crypto.GcmReference.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,28 +28,6 @@ import org.junit.jupiter.api.Test;
  * blocks; from many threads at once; and a released key folds nothing more.
  */
 class FoldedAadTest {
-  private static final SecureRandom RANDOM = new SecureRandom();
-
-  private static SecretKeySpec newKey() {
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    return new SecretKeySpec(bytes, "AES");
-  }
-
-  private static byte[] random(int length) {
-    byte[] bytes = new byte[length];
-    RANDOM.nextBytes(bytes);
-    return bytes;
-  }
-
-  /** The JDK's AES-GCM, associated data given to the cipher: the reference. */
-  private static byte[] jdkSeal(SecretKeySpec key, byte[] nonce, byte[] aad, byte[] plaintext) throws Exception {
-    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-    cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
-    cipher.updateAAD(aad);
-    return cipher.doFinal(plaintext);
-  }
-
   /** A v1 value opened by the JDK's AES-GCM as FORMAT.md says: AAD = header || context. */
   private static byte[] jdkOpenV1(SecretKeySpec key, byte[] value, byte[] context) throws Exception {
     Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
