@@ -32,6 +32,21 @@ public final class CiphertextFormat {
 
   static final Base64.Encoder TEXT_ENCODER = Base64.getUrlEncoder().withoutPadding();
   static final Base64.Decoder TEXT_DECODER = Base64.getUrlDecoder();
+  /** Values up to this many bytes are encoded and decoded here without intermediate arrays; longer ones by the JDK. */
+  private static final int DIRECT_BYTES = 1024;
+  private static final byte[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+      .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  /** base64url digit of each ASCII character, -1 for the others (ciphertext is public: a table is fine). */
+  private static final byte[] DIGITS = new byte[128];
+  /** A thread's buffer for the characters of one text value (a String copies them once). */
+  private static final ThreadLocal<byte[]> CHARS = ThreadLocal.withInitial(() -> new byte[(DIRECT_BYTES * 4 + 2) / 3]);
+
+  static {
+    java.util.Arrays.fill(DIGITS, (byte) -1);
+    for (int i = 0; i < ALPHABET.length; i++) {
+      DIGITS[ALPHABET[i]] = (byte) i;
+    }
+  }
 
   private CiphertextFormat() {}
 
@@ -86,9 +101,37 @@ public final class CiphertextFormat {
     return Math.max(-1, columnBytes - OVERHEAD);
   }
 
-  /** The base64url text (no padding) of a binary v1 value. */
+  /**
+   * The base64url text (no padding) of a binary v1 value. Values up to 1 KiB are encoded into a
+   * per-thread buffer that the String copies, instead of the JDK's encoded array and its copy.
+   */
   public static String toText(byte[] value) {
-    return TEXT_ENCODER.encodeToString(value);
+    if (value.length > DIRECT_BYTES) {
+      return TEXT_ENCODER.encodeToString(value);
+    }
+    byte[] chars = CHARS.get();
+    int n = 0;
+    int i = 0;
+    int whole = value.length - value.length % 3;
+    for (; i < whole; i += 3) {
+      int bits = (value[i] & 0xFF) << 16 | (value[i + 1] & 0xFF) << 8 | (value[i + 2] & 0xFF);
+      chars[n] = ALPHABET[bits >>> 18];
+      chars[n + 1] = ALPHABET[(bits >>> 12) & 0x3F];
+      chars[n + 2] = ALPHABET[(bits >>> 6) & 0x3F];
+      chars[n + 3] = ALPHABET[bits & 0x3F];
+      n += 4;
+    }
+    if (value.length - whole == 1) {
+      int bits = value[i] & 0xFF;
+      chars[n++] = ALPHABET[bits >>> 2];
+      chars[n++] = ALPHABET[(bits << 4) & 0x3F];
+    } else if (value.length - whole == 2) {
+      int bits = (value[i] & 0xFF) << 8 | (value[i + 1] & 0xFF);
+      chars[n++] = ALPHABET[bits >>> 10];
+      chars[n++] = ALPHABET[(bits >>> 4) & 0x3F];
+      chars[n++] = ALPHABET[(bits << 2) & 0x3F];
+    }
+    return new String(chars, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   /**
@@ -105,10 +148,58 @@ public final class CiphertextFormat {
    * padding is tolerated; other characters are not).
    */
   public static byte[] fromText(String text) {
+    byte[] direct = decodeUnpadded(text);
+    if (direct != null) {
+      return direct;
+    }
+    // padding, a character outside the alphabet, an impossible length, or a long value: the JDK's
+    // decoder decides (the same bytes for every text both accept; bits past the last byte are ignored by both)
     try {
       return TEXT_DECODER.decode(text);
     } catch (IllegalArgumentException notBase64) {
       return null;
     }
+  }
+
+  /**
+   * Decodes base64url without padding straight from the String's characters (no copy of them
+   * as bytes first), or gives {@code null} for anything else, which the JDK's decoder then takes.
+   */
+  private static byte[] decodeUnpadded(String text) {
+    int length = text.length();
+    int tail = length & 3;
+    if (tail == 1 || length > (DIRECT_BYTES * 4 + 2) / 3) {
+      return null;
+    }
+    byte[] out = new byte[length / 4 * 3 + (tail == 0 ? 0 : tail - 1)];
+    int bad = 0;
+    int o = 0;
+    int i = 0;
+    for (int whole = length - tail; i < whole; i += 4) {
+      int bits = digit(text.charAt(i)) << 18 | digit(text.charAt(i + 1)) << 12 | digit(text.charAt(i + 2)) << 6
+          | digit(text.charAt(i + 3));
+      bad |= bits;
+      out[o] = (byte) (bits >> 16);
+      out[o + 1] = (byte) (bits >> 8);
+      out[o + 2] = (byte) bits;
+      o += 3;
+    }
+    if (tail == 2) {
+      int bits = digit(text.charAt(i)) << 18 | digit(text.charAt(i + 1)) << 12;
+      bad |= bits;
+      out[o] = (byte) (bits >> 16);
+    } else if (tail == 3) {
+      int bits = digit(text.charAt(i)) << 18 | digit(text.charAt(i + 1)) << 12 | digit(text.charAt(i + 2)) << 6;
+      bad |= bits;
+      out[o] = (byte) (bits >> 16);
+      out[o + 1] = (byte) (bits >> 8);
+    }
+    // a -1 digit sets every high bit of its word
+    return bad < 0 ? null : out;
+  }
+
+  /** The base64url digit of a character, or -1. */
+  private static int digit(char c) {
+    return c < 128 ? DIGITS[c] : -1;
   }
 }

@@ -33,8 +33,8 @@ import javax.crypto.ShortBufferException;
  * plaintext is produced.
  *
  * <p><b>Security:</b> {@link Powers} hold the hash key's powers, key material: kept by the key's
- * {@link GcmKey}, wiped by {@link GcmKey#release()}, never printed. A worker's counter and key
- * stream blocks hold no key; they are overwritten by the next value.
+ * {@link GcmKey}, wiped by {@link GcmKey#release()}, never printed. A worker's counter, key
+ * stream and ciphertext blocks hold no key; they are overwritten by the next value.
  */
 final class ShortGcm {
   /**
@@ -133,11 +133,15 @@ final class ShortGcm {
     }
   }
 
-  /** A thread's scratch for one value at a time: counter blocks and their key stream. */
+  /**
+   * A thread's scratch for one value at a time: counter blocks, their key stream, and the
+   * ciphertext zero-padded to whole blocks (GHASH reads it there, in cache, whether it was just
+   * made or came from the caller).
+   */
   static final class Scratch {
     final byte[] counters = new byte[(MAX_BLOCKS + 1) * BLOCK];
     final byte[] stream = new byte[(MAX_BLOCKS + 1) * BLOCK];
-    final byte[] last = new byte[BLOCK];
+    final byte[] body = new byte[MAX_BLOCKS * BLOCK];
     /** Reduces the sum of a value's products (keyless: only its result fields are used). */
     final Polyval sum = new Polyval();
 
@@ -145,7 +149,7 @@ final class ShortGcm {
       sum.wipe();
       Arrays.fill(counters, (byte) 0);
       Arrays.fill(stream, (byte) 0);
-      Arrays.fill(last, (byte) 0);
+      Arrays.fill(body, (byte) 0);
     }
   }
 
@@ -160,17 +164,21 @@ final class ShortGcm {
     int n = (length + BLOCK - 1) >>> 4;
     keyStream(ecb, scratch, nonce, nonceOffset, n);
     byte[] stream = scratch.stream;
+    byte[] body = scratch.body;
+    // the ciphertext in the scratch, zero-padded to whole blocks for GHASH, then copied out
     int i = 0;
     for (; i + 8 <= length; i += 8) {
-      BE64.set(out, outOffset + i, (long) BE64.get(in, inOffset + i) ^ (long) BE64.get(stream, BLOCK + i));
+      BE64.set(body, i, (long) BE64.get(in, inOffset + i) ^ (long) BE64.get(stream, BLOCK + i));
     }
     for (; i < length; i++) {
-      out[outOffset + i] = (byte) (in[inOffset + i] ^ stream[BLOCK + i]);
+      body[i] = (byte) (in[inOffset + i] ^ stream[BLOCK + i]);
     }
+    Arrays.fill(body, length, n * BLOCK, (byte) 0);
+    System.arraycopy(body, 0, out, outOffset, length);
     int tag = outOffset + length;
     BE64.set(out, tag, (long) BE64.get(stream, 0));
     BE64.set(out, tag + 8, (long) BE64.get(stream, 8));
-    xorHash(powers, scratch, out, outOffset, length, out, tag);
+    xorHash(powers, scratch, length, out, tag);
     folded.correct(out, tag, length);
   }
 
@@ -185,10 +193,13 @@ final class ShortGcm {
     int n = (bodyLength + BLOCK - 1) >>> 4;
     keyStream(ecb, scratch, nonce, nonceOffset, n);
     byte[] stream = scratch.stream;
+    byte[] body = scratch.body;
+    System.arraycopy(sealed, offset, body, 0, bodyLength);
+    Arrays.fill(body, bodyLength, n * BLOCK, (byte) 0);
     // The expected tag, built in the counter block area (no longer needed): E_K(J0) ⊕ S ⊕ Δ_n.
     byte[] expected = scratch.counters;
     System.arraycopy(stream, 0, expected, 0, BLOCK);
-    xorHash(powers, scratch, sealed, offset, bodyLength, expected, 0);
+    xorHash(powers, scratch, bodyLength, expected, 0);
     folded.correct(expected, 0, bodyLength);
     int tag = offset + bodyLength;
     long diff = ((long) BE64.get(expected, 0) ^ (long) BE64.get(sealed, tag))
@@ -199,10 +210,10 @@ final class ShortGcm {
     byte[] plaintext = new byte[bodyLength];
     int i = 0;
     for (; i + 8 <= bodyLength; i += 8) {
-      BE64.set(plaintext, i, (long) BE64.get(sealed, offset + i) ^ (long) BE64.get(stream, BLOCK + i));
+      BE64.set(plaintext, i, (long) BE64.get(body, i) ^ (long) BE64.get(stream, BLOCK + i));
     }
     for (; i < bodyLength; i++) {
-      plaintext[i] = (byte) (sealed[offset + i] ^ stream[BLOCK + i]);
+      plaintext[i] = (byte) (body[i] ^ stream[BLOCK + i]);
     }
     return plaintext;
   }
@@ -223,9 +234,11 @@ final class ShortGcm {
 
   /**
    * XORs S = C_1·H^(n+1) ⊕ … ⊕ C_n·H^2 ⊕ L·H (GCM byte order) into the 16 bytes at
-   * {@code into[at]}, C being {@code length} bytes at {@code c[offset]}.
+   * {@code into[at]}, C being {@code length} bytes at the start of the scratch's body,
+   * zero-padded there to whole blocks.
    */
-  private static void xorHash(Powers powers, Scratch scratch, byte[] c, int offset, int length, byte[] into, int at) {
+  private static void xorHash(Powers powers, Scratch scratch, int length, byte[] into, int at) {
+    byte[] body = scratch.body;
     long[] t = powers.split;
     int n = (length + BLOCK - 1) >>> 4;
     // Sums over the blocks of the six Karatsuba partial products, reduced once (all linear).
@@ -235,21 +248,9 @@ final class ShortGcm {
     long z0h = 0;
     long z1h = 0;
     long z2h = 0;
-    int full = length >>> 4;
     for (int b = 0; b < n; b++) {
-      long lo;
-      long hi;
-      if (b < full) {
-        lo = (long) BE64.get(c, offset + b * BLOCK + 8);
-        hi = (long) BE64.get(c, offset + b * BLOCK);
-      } else {
-        byte[] last = scratch.last;
-        int tail = length - b * BLOCK;
-        System.arraycopy(c, offset + b * BLOCK, last, 0, tail);
-        Arrays.fill(last, tail, BLOCK, (byte) 0);
-        lo = (long) BE64.get(last, 8);
-        hi = (long) BE64.get(last, 0);
-      }
+      long lo = (long) BE64.get(body, b * BLOCK + 8);
+      long hi = (long) BE64.get(body, b * BLOCK);
       // block b (0-based) is multiplied by D^(n+1-b), stored at index n-1-b (D^2 at 0)
       int o = (n - 1 - b) * PER_POWER;
       long lor = Long.reverse(lo);
