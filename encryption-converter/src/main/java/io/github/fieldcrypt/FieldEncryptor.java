@@ -143,7 +143,8 @@ public final class FieldEncryptor {
   /** Encrypts a string (as UTF-8) under the active key: the v1 value as base64url text. */
   public String encryptToText(String plaintext, EncryptionContext context) {
     Objects.requireNonNull(plaintext, "plaintext");
-    return CiphertextFormat.toText(encrypt(plaintext.getBytes(StandardCharsets.UTF_8), context));
+    DataKey key = keyRing.active();
+    return AesGcm.encryptText(key.gcmKey(), plaintext, context.associatedData(CiphertextFormat.ALG_AES_256_GCM, key.id()));
   }
 
   /**
@@ -203,6 +204,18 @@ public final class FieldEncryptor {
         return value;
       }
       throw notCiphertext(context);
+    }
+    // The common case first: a short value of alg 0x01 under a key of the ring (the header is in
+    // the first 8 characters), opened in per-thread buffers; anything else, including every
+    // failure, takes the general path below, which reports it.
+    long header = CiphertextFormat.textHeader(value);
+    DataKey shortKey = ((header >>> 32) & 0xFF) == CiphertextFormat.ALG_AES_256_GCM ? ringLookup.find((int) header) : null;
+    if (shortKey != null) {
+      String plaintext = AesGcm.decryptShortText(shortKey.gcmKey(), value,
+          context.associatedData(CiphertextFormat.ALG_AES_256_GCM, shortKey.id()));
+      if (plaintext != null) {
+        return plaintext;
+      }
     }
     byte[] bytes = CiphertextFormat.fromText(value);
     if (!CiphertextFormat.hasV1Shape(bytes)) {

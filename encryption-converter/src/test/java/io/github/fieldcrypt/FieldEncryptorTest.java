@@ -33,6 +33,34 @@ class FieldEncryptorTest {
   }
 
   @Test
+  void the_short_text_path_and_the_general_one_give_and_take_the_same_values() {
+    FieldEncryptor encryptor = Ciphertexts.encryptor(1, 7);
+    FieldEncryptor other = Ciphertexts.encryptor(1, 2);
+    String[] plaintexts = {"", "a", "x".repeat(63), "x".repeat(64), "x".repeat(65), "x".repeat(300), "caf\u00e9", "\u20ac".repeat(30),
+        "\uD83D\uDD12 key", "tab\tand\u007f"};
+    for (String plaintext : plaintexts) {
+      String text = encryptor.encryptToText(plaintext, EMAIL);
+      byte[] bytes = CiphertextFormat.fromText(text);
+      // the same value through the binary (general) path, and the text of a binary value through the text path
+      assertThat(new String(encryptor.decrypt(bytes, EMAIL), StandardCharsets.UTF_8)).isEqualTo(plaintext);
+      String viaBinary = CiphertextFormat.toText(encryptor.encrypt(plaintext.getBytes(StandardCharsets.UTF_8), EMAIL));
+      assertThat(encryptor.decryptText(viaBinary, EMAIL)).isEqualTo(plaintext);
+      assertThat(encryptor.decryptText(text, EMAIL)).isEqualTo(plaintext);
+      // padded text (the JDK's decoder takes it) still reads
+      String padded = text + "=".repeat((4 - text.length() % 4) % 4);
+      assertThat(encryptor.decryptText(padded, EMAIL)).isEqualTo(plaintext);
+      // every failure is reported as by the general path
+      char[] chars = text.toCharArray();
+      int middle = chars.length / 2; // a character all of whose bits are data (the last may carry unused bits)
+      chars[middle] = chars[middle] == 'A' ? 'B' : 'A';
+      assertThatThrownBy(() -> encryptor.decryptText(new String(chars), EMAIL)).isInstanceOf(DecryptionException.class);
+      assertThatThrownBy(() -> encryptor.decryptText(text, EncryptionContext.forColumn("users", "name")))
+          .isInstanceOf(DecryptionException.class);
+      assertThatThrownBy(() -> other.decryptText(text, EMAIL)).isInstanceOf(UnknownKeyException.class);
+    }
+  }
+
+  @Test
   void inspect_tells_plaintext_encrypted_unknown_key_and_not_authentic() {
     FieldEncryptor ring1 = Ciphertexts.encryptor(1);
     FieldEncryptor ring12 = Ciphertexts.encryptor(1, 2);

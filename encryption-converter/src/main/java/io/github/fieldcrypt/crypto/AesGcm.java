@@ -1,5 +1,6 @@
 package io.github.fieldcrypt.crypto;
 
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
@@ -50,20 +51,77 @@ public final class AesGcm {
   public static byte[] encrypt(GcmKey key, byte[] plaintext, AssociatedData associatedData) {
     FoldedAad folded = FoldedAad.covers(plaintext.length) ? key.folded(associatedData) : null;
     ShortGcm.Powers powers = folded != null && ShortGcm.covers(plaintext.length) ? key.powers() : null;
-    GcmKey.Worker worker = key.take();
-    byte[] out;
     if (powers != null) {
-      requireGcm(associatedData);
-      out = new byte[plaintext.length + CiphertextFormat.OVERHEAD];
-      System.arraycopy(associatedData.bytes(), 0, out, 0, CiphertextFormat.HEADER_LENGTH);
-      NonceSource.next(out, CiphertextFormat.NONCE_OFFSET);
-      ShortGcm.seal(worker.ecb(key.secretKey()), worker.scratch, powers, folded, out, CiphertextFormat.NONCE_OFFSET,
-          plaintext, 0, plaintext.length, out, CiphertextFormat.BODY_OFFSET);
-    } else {
-      out = encrypt(worker.gcm(), key.secretKey(), plaintext, associatedData, folded);
+      byte[] out = new byte[plaintext.length + CiphertextFormat.OVERHEAD];
+      sealShort(key, powers, folded, associatedData, plaintext, plaintext.length, out);
+      return out;
     }
+    GcmKey.Worker worker = key.take();
+    byte[] out = encrypt(worker.gcm(), key.secretKey(), plaintext, associatedData, folded);
     key.give(worker);
     return out;
+  }
+
+  /**
+   * Encrypts a string (as UTF-8) to the v1 text value. A short ASCII string (the common case:
+   * keys, tokens, e-mail addresses) is encoded, sealed and turned into text in per-thread
+   * buffers, so that the returned String is the only array made.
+   */
+  public static String encryptText(GcmKey key, String plaintext, AssociatedData associatedData) {
+    TextScratch text = TextScratch.local();
+    int length = text.ascii(plaintext);
+    if (length >= 0) {
+      FoldedAad folded = key.folded(associatedData);
+      ShortGcm.Powers powers = folded != null ? key.powers() : null;
+      if (powers != null) {
+        sealShort(key, powers, folded, associatedData, text.plain, length, text.value);
+        return CiphertextFormat.toText(text.value, length + CiphertextFormat.OVERHEAD);
+      }
+    }
+    return CiphertextFormat.toText(encrypt(key, plaintext.getBytes(StandardCharsets.UTF_8), associatedData));
+  }
+
+  /**
+   * Decrypts a v1 text value of alg 0x01 that is short and well formed, without making more
+   * than the returned String: {@code null} when the value is not one of those (padded, long,
+   * another algorithm or header) or does not authenticate, for the general path to decide and
+   * report.
+   */
+  public static String decryptShortText(GcmKey key, String value, AssociatedData associatedData) {
+    TextScratch text = TextScratch.local();
+    byte[] bytes = text.value;
+    int length = CiphertextFormat.decodeInto(value, bytes);
+    int bodyLength = length - CiphertextFormat.OVERHEAD;
+    if (bodyLength < 0 || !associatedData.headerMatches(bytes) || associatedData.algorithm() != CiphertextFormat.ALG_AES_256_GCM) {
+      return null;
+    }
+    FoldedAad folded = key.folded(associatedData);
+    ShortGcm.Powers powers = folded != null ? key.powers() : null;
+    if (powers == null) {
+      return null;
+    }
+    GcmKey.Worker worker = key.take();
+    try {
+      ShortGcm.openInto(worker.ecb(key.secretKey()), worker.scratch, powers, folded, bytes, CiphertextFormat.NONCE_OFFSET,
+          bytes, CiphertextFormat.BODY_OFFSET, bodyLength, text.plain);
+    } catch (AEADBadTagException notAuthentic) {
+      return null;
+    } finally {
+      key.give(worker);
+    }
+    return new String(text.plain, 0, bodyLength, StandardCharsets.UTF_8);
+  }
+
+  /** The header, a fresh nonce and plaintext[0..length) sealed by {@link ShortGcm}, into out from 0. */
+  private static void sealShort(GcmKey key, ShortGcm.Powers powers, FoldedAad folded, AssociatedData associatedData,
+      byte[] plaintext, int length, byte[] out) {
+    requireGcm(associatedData);
+    System.arraycopy(associatedData.bytes(), 0, out, 0, CiphertextFormat.HEADER_LENGTH);
+    NonceSource.next(out, CiphertextFormat.NONCE_OFFSET);
+    GcmKey.Worker worker = key.take();
+    ShortGcm.seal(worker.ecb(key.secretKey()), worker.scratch, powers, folded, out, CiphertextFormat.NONCE_OFFSET,
+        plaintext, 0, length, out, CiphertextFormat.BODY_OFFSET);
+    key.give(worker);
   }
 
   private static void requireGcm(AssociatedData associatedData) {

@@ -109,10 +109,15 @@ public final class CiphertextFormat {
     if (value.length > DIRECT_BYTES) {
       return TEXT_ENCODER.encodeToString(value);
     }
+    return toText(value, value.length);
+  }
+
+  /** {@link #toText(byte[])} of the first {@code length} bytes (at most 1 KiB) of an array. */
+  static String toText(byte[] value, int length) {
     byte[] chars = CHARS.get();
     int n = 0;
     int i = 0;
-    int whole = value.length - value.length % 3;
+    int whole = length - length % 3;
     for (; i < whole; i += 3) {
       int bits = (value[i] & 0xFF) << 16 | (value[i + 1] & 0xFF) << 8 | (value[i + 2] & 0xFF);
       chars[n] = ALPHABET[bits >>> 18];
@@ -121,11 +126,11 @@ public final class CiphertextFormat {
       chars[n + 3] = ALPHABET[bits & 0x3F];
       n += 4;
     }
-    if (value.length - whole == 1) {
+    if (length - whole == 1) {
       int bits = value[i] & 0xFF;
       chars[n++] = ALPHABET[bits >>> 2];
       chars[n++] = ALPHABET[(bits << 4) & 0x3F];
-    } else if (value.length - whole == 2) {
+    } else if (length - whole == 2) {
       int bits = (value[i] & 0xFF) << 8 | (value[i + 1] & 0xFF);
       chars[n++] = ALPHABET[bits >>> 10];
       chars[n++] = ALPHABET[(bits >>> 4) & 0x3F];
@@ -141,6 +146,23 @@ public final class CiphertextFormat {
    */
   public static boolean mayBeV1Text(String text) {
     return text != null && text.length() >= textLength(0) && text.charAt(0) == '_' && text.charAt(1) == 'A';
+  }
+
+  /**
+   * The 6 header bytes of a text value that {@linkplain #mayBeV1Text may be v1} (its first 8
+   * characters), as the low 48 bits of a long, read without decoding the rest; -1 when those
+   * characters are not base64url. Only a hint for choosing a path and finding the key: the value
+   * is checked in full when it is opened.
+   */
+  public static long textHeader(String text) {
+    long bits = 0;
+    int bad = 0;
+    for (int i = 0; i < 8; i++) {
+      int d = digit(text.charAt(i));
+      bad |= d;
+      bits = bits << 6 | (d & 0x3F);
+    }
+    return bad < 0 ? -1 : bits;
   }
 
   /**
@@ -171,7 +193,26 @@ public final class CiphertextFormat {
     if (tail == 1 || length > (DIRECT_BYTES * 4 + 2) / 3) {
       return null;
     }
-    byte[] out = new byte[length / 4 * 3 + (tail == 0 ? 0 : tail - 1)];
+    byte[] out = new byte[decodedLength(length)];
+    return decodeInto(text, out) < 0 ? null : out;
+  }
+
+  private static int decodedLength(int chars) {
+    int tail = chars & 3;
+    return chars / 4 * 3 + (tail == 0 ? 0 : tail - 1);
+  }
+
+  /**
+   * Decodes base64url without padding into the start of {@code out}: the number of bytes, or -1
+   * when the text is anything else (padding, a character outside the alphabet, an impossible
+   * length) or does not fit.
+   */
+  static int decodeInto(String text, byte[] out) {
+    int length = text.length();
+    int tail = length & 3;
+    if (tail == 1 || decodedLength(length) > out.length) {
+      return -1;
+    }
     int bad = 0;
     int o = 0;
     int i = 0;
@@ -195,7 +236,7 @@ public final class CiphertextFormat {
       out[o + 1] = (byte) (bits >> 8);
     }
     // a -1 digit sets every high bit of its word
-    return bad < 0 ? null : out;
+    return bad < 0 ? -1 : decodedLength(length);
   }
 
   /** The base64url digit of a character, or -1. */

@@ -190,6 +190,17 @@ final class ShortGcm {
    */
   static byte[] open(Cipher ecb, Scratch scratch, Powers powers, FoldedAad folded, byte[] nonce, int nonceOffset,
       byte[] sealed, int offset, int bodyLength) throws AEADBadTagException {
+    byte[] plaintext = new byte[bodyLength];
+    openInto(ecb, scratch, powers, folded, nonce, nonceOffset, sealed, offset, bodyLength, plaintext);
+    return plaintext;
+  }
+
+  /**
+   * {@link #open} into the start of {@code plaintext}, which is written only after the tag has
+   * been checked.
+   */
+  static void openInto(Cipher ecb, Scratch scratch, Powers powers, FoldedAad folded, byte[] nonce, int nonceOffset,
+      byte[] sealed, int offset, int bodyLength, byte[] plaintext) throws AEADBadTagException {
     int n = (bodyLength + BLOCK - 1) >>> 4;
     keyStream(ecb, scratch, nonce, nonceOffset, n);
     byte[] stream = scratch.stream;
@@ -207,7 +218,6 @@ final class ShortGcm {
     if (diff != 0) {
       throw new AEADBadTagException("Tag mismatch");
     }
-    byte[] plaintext = new byte[bodyLength];
     int i = 0;
     for (; i + 8 <= bodyLength; i += 8) {
       BE64.set(plaintext, i, (long) BE64.get(body, i) ^ (long) BE64.get(stream, BLOCK + i));
@@ -215,7 +225,6 @@ final class ShortGcm {
     for (; i < bodyLength; i++) {
       plaintext[i] = (byte) (body[i] ^ stream[BLOCK + i]);
     }
-    return plaintext;
   }
 
   /** E_K(J0), E_K(J0 + 1) .. E_K(J0 + n) into the scratch's stream. */
