@@ -74,10 +74,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * 2026): about a quarter of the samples are fieldcrypt's encryption and decryption, most of it the
  * GHASH products of {@code crypto.ShortGcm} (values up to 64 bytes no longer go through SunJCE's
  * per-value GCM set-up); the rest of the overhead is one more young collection per operation
- * (the thread's allocation counter: about 580 MB for the encrypted operation, 430 MB for the plain
- * one; each collection copies the 100,000 rows H2 holds in memory). Before {@code ShortGcm}, SunJCE
- * made about 1 KB of garbage per value ({@code -prof gc}: 1.49 GB per operation then, 0.93 GB with
- * {@code ShortGcm}, 0.71 GB plain).
+ * when the operation's allocation tips it over the young generation (the thread's allocation
+ * counter: about 490 MB for the encrypted operation, 430 MB for the plain one; each collection
+ * copies the 100,000 rows H2 holds in memory). Before {@code ShortGcm}, SunJCE made about 1 KB of
+ * garbage per value ({@code -prof gc}: 1.49 GB per operation then, 0.71 GB plain).
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
