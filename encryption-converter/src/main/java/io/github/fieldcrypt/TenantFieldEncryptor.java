@@ -2,6 +2,7 @@ package io.github.fieldcrypt;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.fieldcrypt.crypto.AesGcm;
 import io.github.fieldcrypt.crypto.CiphertextFormat;
 import io.github.fieldcrypt.keys.DataKey;
 import io.github.fieldcrypt.keys.envelope.AfterCompletion;
@@ -69,7 +70,12 @@ public final class TenantFieldEncryptor {
   /** {@link #encrypt} of a string (UTF-8), as base64url text. */
   public String encryptToText(String plaintext, EncryptionContext column, String tenant, boolean deterministic, Connection tx,
       AfterCompletion afterCompletion) {
-    return CiphertextFormat.toText(encrypt(plaintext.getBytes(StandardCharsets.UTF_8), column, tenant, deterministic, tx, afterCompletion));
+    if (!deterministic) {
+      DataKey key = tx == null ? store.activeKey(tenant) : store.activeKey(tenant, tx, afterCompletion);
+      return AesGcm.encryptText(key.gcmKey(), plaintext,
+          context(column, tenant).associatedData(CiphertextFormat.ALG_AES_256_GCM, key.id()));
+    }
+    return CiphertextFormat.toText(encrypt(plaintext.getBytes(StandardCharsets.UTF_8), column, tenant, true, tx, afterCompletion));
   }
 
   /**
@@ -98,6 +104,24 @@ public final class TenantFieldEncryptor {
   public String decryptText(String stored, EncryptionContext column, String tenant, Connection connection) {
     if (!CiphertextFormat.mayBeV1Text(stored)) {
       return plaintext(stored, column);
+    }
+    // The common case first, as FieldEncryptor.decryptText: a short value of alg 0x01 opened in
+    // per-thread buffers; anything else, every failure included, takes the general path below.
+    long header = CiphertextFormat.textHeader(stored);
+    if (((header >>> 32) & 0xFF) == CiphertextFormat.ALG_AES_256_GCM) {
+      DataKey key;
+      try {
+        key = connection == null ? store.find(tenant, (int) header) : store.find(tenant, (int) header, connection);
+      } catch (FieldcryptException reportedBelow) {
+        key = null;
+      }
+      if (key != null) {
+        String plaintext = AesGcm.decryptShortText(key.gcmKey(), stored,
+            context(column, tenant).associatedData(CiphertextFormat.ALG_AES_256_GCM, key.id()));
+        if (plaintext != null) {
+          return plaintext;
+        }
+      }
     }
     byte[] bytes = CiphertextFormat.fromText(stored);
     if (!CiphertextFormat.hasV1Shape(bytes)) {

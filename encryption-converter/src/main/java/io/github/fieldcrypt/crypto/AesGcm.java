@@ -53,7 +53,7 @@ public final class AesGcm {
     ShortGcm.Powers powers = folded != null && ShortGcm.covers(plaintext.length) ? key.powers() : null;
     if (powers != null) {
       byte[] out = new byte[plaintext.length + CiphertextFormat.OVERHEAD];
-      sealShort(key, powers, folded, associatedData, plaintext, plaintext.length, out);
+      sealShort(key, LocalBuffers.local().gcm, powers, folded, associatedData, plaintext, plaintext.length, out);
       return out;
     }
     GcmKey.Worker worker = key.take();
@@ -68,13 +68,13 @@ public final class AesGcm {
    * buffers, so that the returned String is the only array made.
    */
   public static String encryptText(GcmKey key, String plaintext, AssociatedData associatedData) {
-    TextScratch text = TextScratch.local();
+    LocalBuffers text = LocalBuffers.local();
     int length = text.ascii(plaintext);
     if (length >= 0) {
       FoldedAad folded = key.folded(associatedData);
       ShortGcm.Powers powers = folded != null ? key.powers() : null;
       if (powers != null) {
-        sealShort(key, powers, folded, associatedData, text.plain, length, text.value);
+        sealShort(key, text.gcm, powers, folded, associatedData, text.plain, length, text.value);
         return CiphertextFormat.toText(text.value, length + CiphertextFormat.OVERHEAD);
       }
     }
@@ -88,7 +88,7 @@ public final class AesGcm {
    * report.
    */
   public static String decryptShortText(GcmKey key, String value, AssociatedData associatedData) {
-    TextScratch text = TextScratch.local();
+    LocalBuffers text = LocalBuffers.local();
     byte[] bytes = text.value;
     int length = CiphertextFormat.decodeInto(value, bytes);
     int bodyLength = length - CiphertextFormat.OVERHEAD;
@@ -102,7 +102,7 @@ public final class AesGcm {
     }
     GcmKey.Worker worker = key.take();
     try {
-      ShortGcm.openInto(worker.ecb(key.secretKey()), worker.scratch, powers, folded, bytes, CiphertextFormat.NONCE_OFFSET,
+      ShortGcm.openInto(worker.ecb(key.secretKey()), text.gcm, powers, folded, bytes, CiphertextFormat.NONCE_OFFSET,
           bytes, CiphertextFormat.BODY_OFFSET, bodyLength, text.plain);
     } catch (AEADBadTagException notAuthentic) {
       return null;
@@ -113,13 +113,13 @@ public final class AesGcm {
   }
 
   /** The header, a fresh nonce and plaintext[0..length) sealed by {@link ShortGcm}, into out from 0. */
-  private static void sealShort(GcmKey key, ShortGcm.Powers powers, FoldedAad folded, AssociatedData associatedData,
-      byte[] plaintext, int length, byte[] out) {
+  private static void sealShort(GcmKey key, ShortGcm.Scratch scratch, ShortGcm.Powers powers, FoldedAad folded,
+      AssociatedData associatedData, byte[] plaintext, int length, byte[] out) {
     requireGcm(associatedData);
     System.arraycopy(associatedData.bytes(), 0, out, 0, CiphertextFormat.HEADER_LENGTH);
     NonceSource.next(out, CiphertextFormat.NONCE_OFFSET);
     GcmKey.Worker worker = key.take();
-    ShortGcm.seal(worker.ecb(key.secretKey()), worker.scratch, powers, folded, out, CiphertextFormat.NONCE_OFFSET,
+    ShortGcm.seal(worker.ecb(key.secretKey()), scratch, powers, folded, out, CiphertextFormat.NONCE_OFFSET,
         plaintext, 0, length, out, CiphertextFormat.BODY_OFFSET);
     key.give(worker);
   }
@@ -207,7 +207,7 @@ public final class AesGcm {
     try {
       if (powers != null) {
         // the value is only read: no copy needed, owned or not
-        return ShortGcm.open(worker.ecb(key.secretKey()), worker.scratch, powers, folded, value, CiphertextFormat.NONCE_OFFSET,
+        return ShortGcm.open(worker.ecb(key.secretKey()), LocalBuffers.local().gcm, powers, folded, value, CiphertextFormat.NONCE_OFFSET,
             value, CiphertextFormat.BODY_OFFSET, bodyLength);
       }
       if (folded == null) {
@@ -282,7 +282,7 @@ public final class AesGcm {
     byte[] out = new byte[plaintext.length + CiphertextFormat.TAG_LENGTH];
     GcmKey.Worker worker = key.take();
     if (powers != null) {
-      ShortGcm.seal(worker.ecb(key.secretKey()), worker.scratch, powers, folded, nonce, 0, plaintext, 0, plaintext.length, out, 0);
+      ShortGcm.seal(worker.ecb(key.secretKey()), LocalBuffers.local().gcm, powers, folded, nonce, 0, plaintext, 0, plaintext.length, out, 0);
     } else {
       seal(worker.gcm(), key.secretKey(), nonce, 0, aad, plaintext, out, 0, folded);
     }
@@ -302,7 +302,7 @@ public final class AesGcm {
     GcmKey.Worker worker = key.take();
     try {
       if (powers != null) {
-        return ShortGcm.open(worker.ecb(key.secretKey()), worker.scratch, powers, folded, nonce, 0, sealed, 0, bodyLength);
+        return ShortGcm.open(worker.ecb(key.secretKey()), LocalBuffers.local().gcm, powers, folded, nonce, 0, sealed, 0, bodyLength);
       }
       return open(worker.gcm(), key.secretKey(), nonce, 0, aad, sealed.clone(), 0, bodyLength, folded);
     } finally {

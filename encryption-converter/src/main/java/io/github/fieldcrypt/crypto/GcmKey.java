@@ -15,13 +15,13 @@ import javax.crypto.spec.SecretKeySpec;
  * with, and making a new one costs about 1 µs and 1.8 KB. One cipher per thread, shared by every
  * key, pays that on every change of key: on nearly every value in tenant mode, where values of
  * many tenants (each its own data key) interleave. Here each key keeps its own small pool of
- * idle {@link Worker}s (an AES-GCM cipher, an AES/ECB cipher for short values, scratch), so a
+ * idle {@link Worker}s (an AES-GCM cipher, an AES/ECB cipher for short values), so a
  * value under any key whose pool has a worker pays no key schedule.
  *
  * <p>The pool holds at most one worker per slot ({@link #SLOTS}: the number of processors, at
  * least 2, at most 16); a thread takes one for the length of one value and gives it back. A thread
  * that finds the pool empty (first use, or more threads at once than slots) makes a worker and
- * gives it back if a slot is free. Memory: about 1.5 KB per worker, so per key up to {@link #SLOTS}
+ * gives it back if a slot is free. Memory: about 1 KB per worker, so per key up to {@link #SLOTS}
  * times that, typically one or two.
  *
  * <p>It also keeps, per associated data (one per column, or per column and tenant), the tag
@@ -52,14 +52,13 @@ public final class GcmKey {
   private volatile ShortGcm.Powers powers;
 
   /**
-   * What a thread holds for one value under this key: the AES-GCM cipher, the AES/ECB cipher of
-   * the short-value path ({@link ShortGcm}), each made when first needed and keeping this key's
-   * schedule, and the short path's scratch blocks.
+   * What a thread holds for one value under this key: the AES-GCM cipher and the AES/ECB cipher
+   * of the short-value path ({@link ShortGcm}), each made when first needed and keeping this key's
+   * schedule.
    */
   static final class Worker {
     private Cipher gcm;
     private Cipher ecb;
-    final ShortGcm.Scratch scratch = new ShortGcm.Scratch();
 
     Cipher gcm() {
       if (gcm == null) {
@@ -75,7 +74,7 @@ public final class GcmKey {
       return ecb;
     }
 
-    /** Leaves the ciphers holding an all-zero key instead of this one, and the scratch zeroed. */
+    /** Leaves the ciphers holding an all-zero key instead of this one. */
     void blank() {
       try {
         if (gcm != null) {
@@ -87,7 +86,6 @@ public final class GcmKey {
       } catch (GeneralSecurityException ignored) {
         // the worker is dropped either way
       }
-      scratch.wipe();
     }
   }
 

@@ -33,8 +33,9 @@ import javax.crypto.ShortBufferException;
  * plaintext is produced.
  *
  * <p><b>Security:</b> {@link Powers} hold the hash key's powers, key material: kept by the key's
- * {@link GcmKey}, wiped by {@link GcmKey#release()}, never printed. A worker's counter, key
- * stream and ciphertext blocks hold no key; they are overwritten by the next value.
+ * {@link GcmKey}, wiped by {@link GcmKey#release()}, never printed. A thread's counter, key
+ * stream and ciphertext blocks ({@link LocalBuffers}) hold no key; they are overwritten by the
+ * next value.
  */
 final class ShortGcm {
   /**
@@ -144,13 +145,6 @@ final class ShortGcm {
     final byte[] body = new byte[MAX_BLOCKS * BLOCK];
     /** Reduces the sum of a value's products (keyless: only its result fields are used). */
     final Polyval sum = new Polyval();
-
-    void wipe() {
-      sum.wipe();
-      Arrays.fill(counters, (byte) 0);
-      Arrays.fill(stream, (byte) 0);
-      Arrays.fill(body, (byte) 0);
-    }
   }
 
   /**

@@ -1,22 +1,25 @@
 package io.github.fieldcrypt.crypto;
 
 /**
- * A thread's buffers for the text path of short values ({@link AesGcm#encryptText},
- * {@link AesGcm#decryptShortText}): the plaintext's bytes, the binary v1 value, both overwritten
- * by the next value on this thread.
+ * A thread's buffers for short values, whatever their key: {@link ShortGcm}'s counter, key stream
+ * and ciphertext blocks, and for the text path ({@link AesGcm#encryptText},
+ * {@link AesGcm#decryptShortText}) the plaintext's bytes and the binary v1 value. All are
+ * overwritten by the next value on this thread. One set per thread rather than per key keeps them
+ * in the CPU's cache when values of many keys (tenants) interleave.
  *
  * <p><b>Security:</b> the plaintext of the last short value this thread encrypted or decrypted
  * stays here until the next one, as it does in the caller's String. No key is kept.
  */
-final class TextScratch {
-  private static final ThreadLocal<TextScratch> LOCAL = ThreadLocal.withInitial(TextScratch::new);
+final class LocalBuffers {
+  private static final ThreadLocal<LocalBuffers> LOCAL = ThreadLocal.withInitial(LocalBuffers::new);
 
+  final ShortGcm.Scratch gcm = new ShortGcm.Scratch();
   final byte[] plain = new byte[ShortGcm.MAX_BYTES];
   final byte[] value = new byte[ShortGcm.MAX_BYTES + CiphertextFormat.OVERHEAD];
 
-  private TextScratch() {}
+  private LocalBuffers() {}
 
-  static TextScratch local() {
+  static LocalBuffers local() {
     return LOCAL.get();
   }
 
