@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.fieldcrypt.EncryptionContext;
 import io.github.fieldcrypt.FieldEncryptor;
+import io.github.fieldcrypt.FieldcryptSettings;
 import io.github.fieldcrypt.keys.KeyRing;
 import io.github.fieldcrypt.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -16,6 +18,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The test vectors of FORMAT.md (the project's format specification), read from the file itself
  * and checked three ways: by fieldcrypt, by the JDK's own AES-GCM following FORMAT.md's rules
- * alone, and by Python's {@code cryptography} package.
+ * alone, and by Python's {@code cryptography} package; and values fieldcrypt writes on every path
+ * (short and long, ASCII text, other text, bytes) read by Python following FORMAT.md alone.
  */
 class FormatVectorsTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -173,6 +177,60 @@ class FormatVectorsTest {
       assertThat(output).startsWith("ok 5 skipped-deterministic");
     }
     assertThat(check.exitValue()).isZero();
+  }
+
+  @Test
+  void python_cryptography_reads_the_values_fieldcrypt_writes_on_every_path() throws Exception {
+    String python = null;
+    for (String candidate : List.of("python3", System.getProperty("user.home") + "/.pyenv/shims/python3", "/usr/bin/python3")) {
+      if (runs(candidate, "from cryptography.hazmat.primitives.ciphers.aead import AESGCM")) {
+        python = candidate;
+        break;
+      }
+    }
+    if (python == null) {
+      if (TestDatabase.required()) {
+        throw new AssertionError("python3 with the cryptography package is required under CI=true");
+      }
+      Assumptions.abort("python3 with the cryptography package is not installed");
+    }
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    String keyHex = HEX.formatHex(key);
+    FieldEncryptor encryptor = FieldEncryptor.fromSettings(FieldcryptSettings.from(
+        Map.of(FieldcryptSettings.KEYS, "1:" + Base64.getEncoder().encodeToString(key))));
+    EncryptionContext context = EncryptionContext.forColumn("tenants", "api_key");
+    List<String> plaintexts = new ArrayList<>();
+    StringBuilder lines = new StringBuilder();
+    for (int length = 0; length <= 200; length++) {
+      // ASCII text (the short text path up to 64 bytes), non-ASCII text, and bytes: every path that writes
+      String ascii = "k".repeat(length);
+      String other = "\u00e9".repeat(length / 2) + "x".repeat(length % 2);
+      byte[] bytes = new byte[length];
+      new Random(length).nextBytes(bytes);
+      for (byte[] plaintext : List.of(ascii.getBytes(StandardCharsets.UTF_8), other.getBytes(StandardCharsets.UTF_8), bytes)) {
+        String text = plaintext == bytes ? CiphertextFormat.toText(encryptor.encrypt(bytes, context))
+            : encryptor.encryptToText(new String(plaintext, StandardCharsets.UTF_8), context);
+        lines.append(keyHex).append(' ').append(context.value()).append(' ').append(text).append('\n');
+        plaintexts.add(HEX.formatHex(plaintext));
+      }
+    }
+    Path input = Files.createTempFile("fieldcrypt-values", ".txt");
+    Path script = Files.createTempFile("read_values", ".py");
+    try {
+      Files.writeString(input, lines);
+      try (var in = getClass().getResourceAsStream("/format/read_values.py")) {
+        Files.write(script, in.readAllBytes());
+      }
+      Process read = new ProcessBuilder(python, script.toString(), input.toString()).redirectErrorStream(true).start();
+      String output = new String(read.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(read.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(read.exitValue()).as(output).isZero();
+      assertThat(output.lines().toList()).isEqualTo(plaintexts);
+    } finally {
+      Files.deleteIfExists(input);
+      Files.deleteIfExists(script);
+    }
   }
 
   private static boolean runs(String python, String code) {
