@@ -27,7 +27,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>It also keeps, per associated data (one per column, or per column and tenant), the tag
  * corrections that let the ciphers skip the associated data ({@link FoldedAad}), at most
  * {@link #MAX_FOLDS} of them, about 300 bytes each for values up to 128 bytes; and the powers of
- * the GCM hash key for values up to {@value ShortGcm#MAX_BYTES} bytes ({@link ShortGcm}, 1.8 KB).
+ * the GCM hash key for values up to {@value ShortGcm#MAX_BYTES} bytes ({@link ShortGcm}, 0.9 KB).
  *
  * <p><b>Security:</b> the pooled ciphers hold the key's schedule as long as this object lives:
  * as long as the key does (the key ring's, or the tenant key cache's entry). {@link #release()}

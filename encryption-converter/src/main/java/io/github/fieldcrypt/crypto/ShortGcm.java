@@ -45,6 +45,8 @@ final class ShortGcm {
    */
   static final int MAX_BLOCKS = 4;
   static final int MAX_BYTES = MAX_BLOCKS * 16;
+  /** Bits of a length in bytes up to {@link #MAX_BYTES}. */
+  private static final int LENGTH_BITS = 32 - Integer.numberOfLeadingZeros(MAX_BYTES);
   private static final int BLOCK = 16;
   /** Longs per power: six Karatsuba operands (lo, hi, lo^hi and the three bit-reversed), four bit classes each. */
   private static final int PER_POWER = 24;
@@ -64,12 +66,13 @@ final class ShortGcm {
 
   /**
    * The hash key's powers D^2 .. D^(MAX_BLOCKS+1) in POLYVAL's domain, each split for the
-   * carry-less products, and L·D for every ciphertext length taken (L the GCM length block for
-   * no associated data). Key material.
+   * carry-less products, and L·D for each bit a length block can have (L the GCM length block for
+   * no associated data: the ciphertext's length in bits, a multiple of 8 up to 512; L·D is linear
+   * in L). Key material, about 0.9 KB.
    */
   static final class Powers {
     private final long[] split;
-    /** dot(L(len), D): {@code lengths[2 len]} low half, {@code lengths[2 len + 1]} high half. */
+    /** dot(2^(j+3), D) for j = 0 .. LENGTH_BITS - 1: {@code lengths[2 j]} low half, {@code lengths[2 j + 1]} high half. */
     private final long[] lengths;
 
     private Powers(long[] split, long[] lengths) {
@@ -97,16 +100,16 @@ final class ShortGcm {
   static Powers powers(byte[] h) {
     long[] key = Polyval.ghashKey(h);
     long[] split = new long[MAX_BLOCKS * PER_POWER];
-    long[] lengths = new long[2 * (MAX_BYTES + 1)];
+    long[] lengths = new long[2 * LENGTH_BITS];
     Polyval p = new Polyval();
     try {
       p.key(key[0], key[1]);
-      for (int len = 0; len <= MAX_BYTES; len++) {
+      for (int j = 0; j < LENGTH_BITS; j++) {
         p.s0 = 0;
         p.s1 = 0;
-        p.multiply((long) len * 8, 0);
-        lengths[2 * len] = p.s0;
-        lengths[2 * len + 1] = p.s1;
+        p.multiply(1L << (j + 3), 0);
+        lengths[2 * j] = p.s0;
+        lengths[2 * j + 1] = p.s1;
       }
       // D^2 = dot(D, D), then D^(k+1) = dot(D^k, D)
       p.s0 = 0;
@@ -267,8 +270,16 @@ final class ShortGcm {
     }
     Polyval sum = scratch.sum;
     sum.reduce(z0, z1, z2, z0h, z1h, z2h);
-    long s0 = sum.s0 ^ powers.lengths[2 * length];
-    long s1 = sum.s1 ^ powers.lengths[2 * length + 1];
+    // L·D from the bits of the length (public: branches are fine)
+    long s0 = sum.s0;
+    long s1 = sum.s1;
+    long[] lengths = powers.lengths;
+    for (int j = 0; j < LENGTH_BITS; j++) {
+      if ((length & (1 << j)) != 0) {
+        s0 ^= lengths[2 * j];
+        s1 ^= lengths[2 * j + 1];
+      }
+    }
     // back to GCM's byte order: the high half is bytes 0..7
     BE64.set(into, at, (long) BE64.get(into, at) ^ s1);
     BE64.set(into, at + 8, (long) BE64.get(into, at + 8) ^ s0);
