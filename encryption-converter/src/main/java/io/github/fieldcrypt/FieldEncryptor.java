@@ -208,8 +208,8 @@ public final class FieldEncryptor {
     // The common case first: a short value of alg 0x01 under a key of the ring (the header is in
     // the first 8 characters), opened in per-thread buffers; anything else, including every
     // failure, takes the general path below, which reports it.
-    long header = CiphertextFormat.textHeader(value);
-    DataKey shortKey = ((header >>> 32) & 0xFF) == CiphertextFormat.ALG_AES_256_GCM ? ringLookup.find((int) header) : null;
+    int shortKeyId = CiphertextFormat.gcmTextKeyId(value);
+    DataKey shortKey = shortKeyId < 0 ? null : ringLookup.find(shortKeyId);
     if (shortKey != null) {
       String plaintext = AesGcm.decryptShortText(shortKey.gcmKey(), value,
           context.associatedData(CiphertextFormat.ALG_AES_256_GCM, shortKey.id()));

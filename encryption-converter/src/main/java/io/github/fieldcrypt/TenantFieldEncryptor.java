@@ -107,11 +107,11 @@ public final class TenantFieldEncryptor {
     }
     // The common case first, as FieldEncryptor.decryptText: a short value of alg 0x01 opened in
     // per-thread buffers; anything else, every failure included, takes the general path below.
-    long header = CiphertextFormat.textHeader(stored);
-    if (((header >>> 32) & 0xFF) == CiphertextFormat.ALG_AES_256_GCM) {
+    int shortKeyId = CiphertextFormat.gcmTextKeyId(stored);
+    if (shortKeyId >= 0) {
       DataKey key;
       try {
-        key = connection == null ? store.find(tenant, (int) header) : store.find(tenant, (int) header, connection);
+        key = connection == null ? store.find(tenant, shortKeyId) : store.find(tenant, shortKeyId, connection);
       } catch (FieldcryptException reportedBelow) {
         key = null;
       }

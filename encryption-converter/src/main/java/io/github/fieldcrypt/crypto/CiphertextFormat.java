@@ -1,5 +1,7 @@
 package io.github.fieldcrypt.crypto;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -35,14 +37,14 @@ public final class CiphertextFormat {
   /** Values up to this many bytes are encoded and decoded here without intermediate arrays; longer ones by the JDK. */
   private static final int DIRECT_BYTES = 1024;
   private static final byte[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-      .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      .getBytes(StandardCharsets.US_ASCII);
   /** base64url digit of each ASCII character, -1 for the others (ciphertext is public: a table is fine). */
   private static final byte[] DIGITS = new byte[128];
   /** A thread's buffer for the characters of one text value (a String copies them once). */
   private static final ThreadLocal<byte[]> CHARS = ThreadLocal.withInitial(() -> new byte[(DIRECT_BYTES * 4 + 2) / 3]);
 
   static {
-    java.util.Arrays.fill(DIGITS, (byte) -1);
+    Arrays.fill(DIGITS, (byte) -1);
     for (int i = 0; i < ALPHABET.length; i++) {
       DIGITS[ALPHABET[i]] = (byte) i;
     }
@@ -136,7 +138,7 @@ public final class CiphertextFormat {
       chars[n++] = ALPHABET[(bits >>> 4) & 0x3F];
       chars[n++] = ALPHABET[(bits << 2) & 0x3F];
     }
-    return new String(chars, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return new String(chars, 0, n, StandardCharsets.ISO_8859_1);
   }
 
   /**
@@ -149,12 +151,12 @@ public final class CiphertextFormat {
   }
 
   /**
-   * The 6 header bytes of a text value that {@linkplain #mayBeV1Text may be v1} (its first 8
-   * characters), as the low 48 bits of a long, read without decoding the rest; -1 when those
-   * characters are not base64url. Only a hint for choosing a path and finding the key: the value
-   * is checked in full when it is opened.
+   * The key id in the header of a text value that {@linkplain #mayBeV1Text may be v1}, when that
+   * header (its first 8 characters) is one of alg 0x01; -1 otherwise (key ids are never
+   * negative). Read without decoding the rest: only a hint for choosing a path and finding the
+   * key; the value is checked in full when it is opened.
    */
-  public static long textHeader(String text) {
+  public static int gcmTextKeyId(String text) {
     long bits = 0;
     int bad = 0;
     for (int i = 0; i < 8; i++) {
@@ -162,7 +164,8 @@ public final class CiphertextFormat {
       bad |= d;
       bits = bits << 6 | (d & 0x3F);
     }
-    return bad < 0 ? -1 : bits;
+    boolean gcm = bad >= 0 && (bits >>> 40) == (MAGIC & 0xFF) && ((bits >>> 32) & 0xFF) == ALG_AES_256_GCM;
+    return gcm ? (int) bits : -1;
   }
 
   /**

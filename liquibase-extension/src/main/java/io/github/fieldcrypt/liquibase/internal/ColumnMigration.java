@@ -785,6 +785,15 @@ public final class ColumnMigration {
     return a instanceof byte[] x && b instanceof byte[] y ? Arrays.equals(x, y) : a.equals(b);
   }
 
+  /** The primary key of the current row, from the result's first columns. */
+  private Object[] readKey(ResultSet rs) throws SQLException {
+    Object[] key = new Object[shape.keys().size()];
+    for (int k = 0; k < key.length; k++) {
+      key[k] = rs.getObject(k + 1);
+    }
+    return key;
+  }
+
   private Object read(ResultSet rs, int index) throws SQLException {
     return shape.kind() == TableShape.Kind.TEXT ? rs.getString(index) : rs.getBytes(index);
   }
@@ -1009,11 +1018,7 @@ public final class ColumnMigration {
           page = new Page(batchSize);
           pages.add(page);
         }
-        Object[] key = new Object[width];
-        for (int k = 0; k < width; k++) {
-          key[k] = rs.getObject(k + 1);
-        }
-        page.keys[page.size] = key;
+        page.keys[page.size] = readKey(rs);
         if (tenants != null) {
           page.tenants[page.size] = rs.getString(width + 2);
         }
@@ -1377,11 +1382,7 @@ public final class ColumnMigration {
       Map<List<Object>, Object> now = new HashMap<>();
       try (ResultSet rs = reread.executeQuery()) {
         while (rs.next()) {
-          Object[] key = new Object[width];
-          for (int k = 0; k < width; k++) {
-            key[k] = rs.getObject(k + 1);
-          }
-          now.put(Arrays.asList(key), read(rs, width + 1));
+          now.put(Arrays.asList(readKey(rs)), read(rs, width + 1));
         }
       }
       List<Integer> lost = new ArrayList<>();
