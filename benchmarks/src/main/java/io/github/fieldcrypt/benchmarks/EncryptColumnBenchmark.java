@@ -63,11 +63,35 @@ public final class EncryptColumnBenchmark {
         user = opts.getOrDefault("pgUser", "postgres");
       }
       try (Connection c = DriverManager.getConnection(url, user, "")) {
+        List<Double> toA = new ArrayList<>();
+        List<Double> toB = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-          double a = only.contains("a") ? measure(c, rows, db + " (a) keyset + JDBC batch, no crypto", () -> baseline(c, batch)) : 0;
-          double b = only.contains("b") ? measure(c, rows, db + " (b) UPDATE t SET c = UPPER(c)", () -> upper(c)) : 0;
-          double e = only.contains("encrypt") ? measure(c, rows, db + " encryptColumn", () -> encrypt(c, batch)) : 0;
+          Map<String, Double> rate = new java.util.HashMap<>();
+          // a rotating order, so that no variant always follows the same one
+          for (int k = 0; k < VARIANTS.size(); k++) {
+            String variant = VARIANTS.get((round - 1 + k) % VARIANTS.size());
+            if (only.contains(variant)) {
+              rate.put(variant, switch (variant) {
+                case "a" -> measure(c, rows, db + " (a) keyset + JDBC batch, no crypto", () -> baseline(c, batch));
+                case "b" -> measure(c, rows, db + " (b) UPDATE t SET c = UPPER(c)", () -> upper(c));
+                default -> measure(c, rows, db + " encryptColumn", () -> encrypt(c, batch));
+              });
+            }
+          }
+          double e = rate.getOrDefault("encrypt", 0.0);
+          double a = rate.getOrDefault("a", 0.0);
+          double b = rate.getOrDefault("b", 0.0);
+          if (a > 0) {
+            toA.add(e / a);
+          }
+          if (b > 0) {
+            toB.add(e / b);
+          }
           System.out.printf(Locale.ROOT, "%s round %d: encryptColumn = %.2f x (a), %.2f x (b)%n", db, round, e / a, e / b);
+        }
+        if (rounds > 1 && only.contains("encrypt")) {
+          System.out.printf(Locale.ROOT, "%s median of %d rounds: encryptColumn = %s x (a), %s x (b)%n", db, rounds, median(toA),
+              median(toB));
         }
         try (Statement st = c.createStatement()) {
           st.execute("DROP TABLE IF EXISTS bench_t");
@@ -80,6 +104,20 @@ public final class EncryptColumnBenchmark {
         }
       }
     }
+  }
+
+  /** The variants, in the order of the first round. */
+  private static final List<String> VARIANTS = List.of("a", "b", "encrypt");
+
+  private static String median(List<Double> ratios) {
+    if (ratios.isEmpty()) {
+      return "-";
+    }
+    List<Double> sorted = new ArrayList<>(ratios);
+    java.util.Collections.sort(sorted);
+    int n = sorted.size();
+    double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    return String.format(Locale.ROOT, "%.2f [%.2f, %.2f]", median, sorted.get(0), sorted.get(n - 1));
   }
 
   interface Work {
@@ -118,14 +156,16 @@ public final class EncryptColumnBenchmark {
       ps.executeBatch();
     }
     c.commit();
+    // VACUUM cannot run in a transaction block
+    c.setAutoCommit(true);
     try (Statement st = c.createStatement()) {
       if (c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres")) {
+        // statistics and the visibility map now, not by autovacuum while a variant runs
         st.execute("VACUUM ANALYZE bench_t");
       }
-    } catch (SQLException e) {
-      // VACUUM cannot run in a transaction block on some setups: statistics only
+      // the load's dirty pages written out now, so that the variant measured next does not pay for them
+      st.execute("CHECKPOINT");
     }
-    c.setAutoCommit(true);
   }
 
   /** (a): read pages by keyset, write an unchanged-length transformation back in JDBC batches. */
