@@ -25,8 +25,11 @@ import java.util.Map;
  * the same run and on the same data: (a) the crypto-free loop (the same keyset pagination,
  * an unchanged-length transformation written back row by row in JDBC batches of the same size,
  * a commit per batch) and (b) the database's own single {@code UPDATE t SET c = UPPER(c)}.
- * Each variant starts from a freshly loaded table. Not JMH: one 1M-row pass is seconds long, so
- * each variant is timed as a whole, {@code rounds} times.
+ * Each variant starts from a freshly loaded table, vacuumed and analysed (PostgreSQL) and
+ * checkpointed before the clock starts, so that none pays for the load's dirty pages or for
+ * autovacuum. Not JMH: one 1M-row pass is seconds long, so each variant is timed as a whole,
+ * {@code rounds} times, in an order that rotates from round to round; with more than one round
+ * the median of the per-round ratios follows, with the lowest and highest.
  *
  * <p>Run (after {@code mvn -B -pl benchmarks -am package -DskipTests}):
  * <pre>

@@ -74,8 +74,9 @@ public final class AesGcm {
       FoldedAad folded = key.folded(associatedData);
       ShortGcm.Powers powers = folded != null ? key.powers() : null;
       if (powers != null) {
-        sealShort(key, text.gcm, powers, folded, associatedData, text.plain, length, text.value);
-        return CiphertextFormat.toText(text.value, length + CiphertextFormat.OVERHEAD);
+        byte[] sealed = text.sealed(length + CiphertextFormat.OVERHEAD);
+        sealShort(key, text.gcm, powers, folded, associatedData, text.plain, length, sealed);
+        return CiphertextFormat.toText(sealed);
       }
     }
     return CiphertextFormat.toText(encrypt(key, plaintext.getBytes(StandardCharsets.UTF_8), associatedData));

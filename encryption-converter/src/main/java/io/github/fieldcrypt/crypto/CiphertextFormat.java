@@ -34,7 +34,7 @@ public final class CiphertextFormat {
 
   static final Base64.Encoder TEXT_ENCODER = Base64.getUrlEncoder().withoutPadding();
   static final Base64.Decoder TEXT_DECODER = Base64.getUrlDecoder();
-  /** Values up to this many bytes are encoded and decoded here without intermediate arrays; longer ones by the JDK. */
+  /** Values up to this many bytes are encoded into a per-thread buffer; longer ones into an array of their own. */
   private static final int DIRECT_BYTES = 1024;
   private static final byte[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
       .getBytes(StandardCharsets.US_ASCII);
@@ -104,40 +104,16 @@ public final class CiphertextFormat {
   }
 
   /**
-   * The base64url text (no padding) of a binary v1 value. Values up to 1 KiB are encoded into a
-   * per-thread buffer that the String copies, instead of the JDK's encoded array and its copy.
+   * The base64url text (no padding) of a binary v1 value. Values up to 1 KiB are encoded by the
+   * JDK into a per-thread buffer that the String copies (the JDK's own {@code encodeToString}
+   * makes an array and then copies it).
    */
   public static String toText(byte[] value) {
     if (value.length > DIRECT_BYTES) {
       return TEXT_ENCODER.encodeToString(value);
     }
-    return toText(value, value.length);
-  }
-
-  /** {@link #toText(byte[])} of the first {@code length} bytes (at most 1 KiB) of an array. */
-  static String toText(byte[] value, int length) {
     byte[] chars = CHARS.get();
-    int n = 0;
-    int i = 0;
-    int whole = length - length % 3;
-    for (; i < whole; i += 3) {
-      int bits = (value[i] & 0xFF) << 16 | (value[i + 1] & 0xFF) << 8 | (value[i + 2] & 0xFF);
-      chars[n] = ALPHABET[bits >>> 18];
-      chars[n + 1] = ALPHABET[(bits >>> 12) & 0x3F];
-      chars[n + 2] = ALPHABET[(bits >>> 6) & 0x3F];
-      chars[n + 3] = ALPHABET[bits & 0x3F];
-      n += 4;
-    }
-    if (length - whole == 1) {
-      int bits = value[i] & 0xFF;
-      chars[n++] = ALPHABET[bits >>> 2];
-      chars[n++] = ALPHABET[(bits << 4) & 0x3F];
-    } else if (length - whole == 2) {
-      int bits = (value[i] & 0xFF) << 8 | (value[i + 1] & 0xFF);
-      chars[n++] = ALPHABET[bits >>> 10];
-      chars[n++] = ALPHABET[(bits >>> 4) & 0x3F];
-      chars[n++] = ALPHABET[(bits << 2) & 0x3F];
-    }
+    int n = TEXT_ENCODER.encode(value, chars);
     return new String(chars, 0, n, StandardCharsets.ISO_8859_1);
   }
 
@@ -173,12 +149,6 @@ public final class CiphertextFormat {
    * padding is tolerated; other characters are not).
    */
   public static byte[] fromText(String text) {
-    byte[] direct = decodeUnpadded(text);
-    if (direct != null) {
-      return direct;
-    }
-    // padding, a character outside the alphabet, an impossible length, or a long value: the JDK's
-    // decoder decides (the same bytes for every text both accept; bits past the last byte are ignored by both)
     try {
       return TEXT_DECODER.decode(text);
     } catch (IllegalArgumentException notBase64) {
@@ -187,59 +157,21 @@ public final class CiphertextFormat {
   }
 
   /**
-   * Decodes base64url without padding straight from the String's characters (no copy of them
-   * as bytes first), or gives {@code null} for anything else, which the JDK's decoder then takes.
-   */
-  private static byte[] decodeUnpadded(String text) {
-    int length = text.length();
-    int tail = length & 3;
-    if (tail == 1 || length > (DIRECT_BYTES * 4 + 2) / 3) {
-      return null;
-    }
-    byte[] out = new byte[decodedLength(length)];
-    return decodeInto(text, out) < 0 ? null : out;
-  }
-
-  private static int decodedLength(int chars) {
-    int tail = chars & 3;
-    return chars / 4 * 3 + (tail == 0 ? 0 : tail - 1);
-  }
-
-  /**
-   * Decodes base64url without padding into the start of {@code out}: the number of bytes, or -1
-   * when the text is anything else (padding, a character outside the alphabet, an impossible
-   * length) or does not fit.
+   * Decodes base64url into the start of {@code out}, as {@link #fromText} does: the number of
+   * bytes, or -1 when the text is not base64url or does not fit. The text's characters are
+   * copied as ISO-8859-1 bytes first, so that a character beyond U+00FF becomes {@code '?'},
+   * which no base64 alphabet has, instead of its low byte.
    */
   static int decodeInto(String text, byte[] out) {
-    int length = text.length();
-    int tail = length & 3;
-    if (tail == 1 || decodedLength(length) > out.length) {
+    if (text.length() / 4 * 3 + (text.length() & 3) > out.length) {
+      // too long for out even with padding (checked first: the JDK's refusal is an exception)
       return -1;
     }
-    int bad = 0;
-    int o = 0;
-    int i = 0;
-    for (int whole = length - tail; i < whole; i += 4) {
-      int bits = digit(text.charAt(i)) << 18 | digit(text.charAt(i + 1)) << 12 | digit(text.charAt(i + 2)) << 6
-          | digit(text.charAt(i + 3));
-      bad |= bits;
-      out[o] = (byte) (bits >> 16);
-      out[o + 1] = (byte) (bits >> 8);
-      out[o + 2] = (byte) bits;
-      o += 3;
+    try {
+      return TEXT_DECODER.decode(text.getBytes(StandardCharsets.ISO_8859_1), out);
+    } catch (IllegalArgumentException notBase64OrTooLong) {
+      return -1;
     }
-    if (tail == 2) {
-      int bits = digit(text.charAt(i)) << 18 | digit(text.charAt(i + 1)) << 12;
-      bad |= bits;
-      out[o] = (byte) (bits >> 16);
-    } else if (tail == 3) {
-      int bits = digit(text.charAt(i)) << 18 | digit(text.charAt(i + 1)) << 12 | digit(text.charAt(i + 2)) << 6;
-      bad |= bits;
-      out[o] = (byte) (bits >> 16);
-      out[o + 1] = (byte) (bits >> 8);
-    }
-    // a -1 digit sets every high bit of its word
-    return bad < 0 ? -1 : decodedLength(length);
   }
 
   /** The base64url digit of a character, or -1. */

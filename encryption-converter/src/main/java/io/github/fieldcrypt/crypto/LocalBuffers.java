@@ -16,11 +16,23 @@ final class LocalBuffers {
   final ShortGcm.Scratch gcm = new ShortGcm.Scratch();
   final byte[] plain = new byte[ShortGcm.MAX_BYTES];
   final byte[] value = new byte[ShortGcm.MAX_BYTES + CiphertextFormat.OVERHEAD];
+  /** Sealed short values by their exact length (the JDK's base64 encoder takes whole arrays), made when first needed. */
+  private final byte[][] sealed = new byte[ShortGcm.MAX_BYTES + CiphertextFormat.OVERHEAD + 1][];
 
   private LocalBuffers() {}
 
   static LocalBuffers local() {
     return LOCAL.get();
+  }
+
+  /** This thread's array for a sealed value of exactly {@code length} bytes (at most {@code value.length}). */
+  byte[] sealed(int length) {
+    byte[] array = sealed[length];
+    if (array == null) {
+      array = new byte[length];
+      sealed[length] = array;
+    }
+    return array;
   }
 
   /**
