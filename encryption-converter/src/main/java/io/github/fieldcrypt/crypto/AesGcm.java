@@ -83,10 +83,10 @@ public final class AesGcm {
   }
 
   /**
-   * Decrypts a v1 text value of alg 0x01 that is short and well formed, without making more
-   * than the returned String: {@code null} when the value is not one of those (padded, long,
-   * another algorithm or header) or does not authenticate, for the general path to decide and
-   * report.
+   * Decrypts a v1 text value of alg 0x01 that is short and well formed, in per-thread buffers
+   * (what it makes: the text's bytes for the JDK's decoder, and the returned String): {@code null}
+   * when the value is not one of those (long, not base64url, another algorithm or header) or does
+   * not authenticate, for the general path to decide and report.
    */
   public static String decryptShortText(GcmKey key, String value, AssociatedData associatedData) {
     LocalBuffers text = LocalBuffers.local();
