@@ -50,7 +50,7 @@ public final class AesGcm {
    */
   public static byte[] encrypt(GcmKey key, byte[] plaintext, AssociatedData associatedData) {
     FoldedAad folded = FoldedAad.covers(plaintext.length) ? key.folded(associatedData) : null;
-    ShortGcm.Powers powers = folded != null && ShortGcm.covers(plaintext.length) ? key.powers() : null;
+    ShortGcm.Powers powers = shortPath(key, folded, plaintext.length);
     if (powers != null) {
       byte[] out = new byte[plaintext.length + CiphertextFormat.OVERHEAD];
       sealShort(key, LocalBuffers.local().gcm, powers, folded, associatedData, plaintext, plaintext.length, out);
@@ -72,11 +72,11 @@ public final class AesGcm {
     int length = text.ascii(plaintext);
     if (length >= 0) {
       FoldedAad folded = key.folded(associatedData);
-      ShortGcm.Powers powers = folded != null ? key.powers() : null;
+      ShortGcm.Powers powers = shortPath(key, folded, length);
       if (powers != null) {
         byte[] sealed = text.sealed(length + CiphertextFormat.OVERHEAD);
         sealShort(key, text.gcm, powers, folded, associatedData, text.plain, length, sealed);
-        return CiphertextFormat.toText(sealed);
+        return CiphertextFormat.toText(sealed, text.chars);
       }
     }
     return CiphertextFormat.toText(encrypt(key, plaintext.getBytes(StandardCharsets.UTF_8), associatedData));
@@ -97,7 +97,7 @@ public final class AesGcm {
       return null;
     }
     FoldedAad folded = key.folded(associatedData);
-    ShortGcm.Powers powers = folded != null ? key.powers() : null;
+    ShortGcm.Powers powers = shortPath(key, folded, bodyLength);
     if (powers == null) {
       return null;
     }
@@ -123,6 +123,14 @@ public final class AesGcm {
     ShortGcm.seal(worker.ecb(key.secretKey()), scratch, powers, folded, out, CiphertextFormat.NONCE_OFFSET,
         plaintext, 0, length, out, CiphertextFormat.BODY_OFFSET);
     key.give(worker);
+  }
+
+  /**
+   * The key's hash powers when a value of this many bytes takes {@link ShortGcm} (short enough,
+   * associated data folded, key not released), else {@code null}.
+   */
+  private static ShortGcm.Powers shortPath(GcmKey key, FoldedAad folded, int bodyLength) {
+    return folded != null && ShortGcm.covers(bodyLength) ? key.powers() : null;
   }
 
   private static void requireGcm(AssociatedData associatedData) {
@@ -203,7 +211,7 @@ public final class AesGcm {
     int bodyLength = value.length - CiphertextFormat.OVERHEAD;
     FoldedAad folded = bodyLength >= 0 && FoldedAad.covers(bodyLength) && associatedData.headerMatches(value)
         ? key.folded(associatedData) : null;
-    ShortGcm.Powers powers = folded != null && ShortGcm.covers(bodyLength) ? key.powers() : null;
+    ShortGcm.Powers powers = shortPath(key, folded, bodyLength);
     GcmKey.Worker worker = key.take();
     try {
       if (powers != null) {
@@ -279,7 +287,7 @@ public final class AesGcm {
   static byte[] sealWithNonceFolded(GcmKey key, byte[] nonce, byte[] aad, byte[] plaintext) {
     requireNonce(nonce);
     FoldedAad folded = FoldedAad.covers(plaintext.length) ? key.fold(aad) : null;
-    ShortGcm.Powers powers = folded != null && ShortGcm.covers(plaintext.length) ? key.powers() : null;
+    ShortGcm.Powers powers = shortPath(key, folded, plaintext.length);
     byte[] out = new byte[plaintext.length + CiphertextFormat.TAG_LENGTH];
     GcmKey.Worker worker = key.take();
     if (powers != null) {
@@ -299,7 +307,7 @@ public final class AesGcm {
       throw new AEADBadTagException("too short");
     }
     FoldedAad folded = FoldedAad.covers(bodyLength) ? key.fold(aad) : null;
-    ShortGcm.Powers powers = folded != null && ShortGcm.covers(bodyLength) ? key.powers() : null;
+    ShortGcm.Powers powers = shortPath(key, folded, bodyLength);
     GcmKey.Worker worker = key.take();
     try {
       if (powers != null) {

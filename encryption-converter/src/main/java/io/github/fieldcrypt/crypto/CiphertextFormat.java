@@ -35,13 +35,11 @@ public final class CiphertextFormat {
   static final Base64.Encoder TEXT_ENCODER = Base64.getUrlEncoder().withoutPadding();
   static final Base64.Decoder TEXT_DECODER = Base64.getUrlDecoder();
   /** Values up to this many bytes are encoded into a per-thread buffer; longer ones into an array of their own. */
-  private static final int DIRECT_BYTES = 1024;
+  static final int DIRECT_BYTES = 1024;
   private static final byte[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
       .getBytes(StandardCharsets.US_ASCII);
   /** base64url digit of each ASCII character, -1 for the others (ciphertext is public: a table is fine). */
   private static final byte[] DIGITS = new byte[128];
-  /** A thread's buffer for the characters of one text value (a String copies them once). */
-  private static final ThreadLocal<byte[]> CHARS = ThreadLocal.withInitial(() -> new byte[(DIRECT_BYTES * 4 + 2) / 3]);
 
   static {
     Arrays.fill(DIGITS, (byte) -1);
@@ -112,7 +110,11 @@ public final class CiphertextFormat {
     if (value.length > DIRECT_BYTES) {
       return TEXT_ENCODER.encodeToString(value);
     }
-    byte[] chars = CHARS.get();
+    return toText(value, LocalBuffers.local().chars);
+  }
+
+  /** {@link #toText(byte[])} of a value up to 1 KiB, through a thread's character buffer. */
+  static String toText(byte[] value, byte[] chars) {
     int n = TEXT_ENCODER.encode(value, chars);
     return new String(chars, 0, n, StandardCharsets.ISO_8859_1);
   }
@@ -163,8 +165,9 @@ public final class CiphertextFormat {
    * which no base64 alphabet has, instead of its low byte.
    */
   static int decodeInto(String text, byte[] out) {
-    if (text.length() / 4 * 3 + (text.length() & 3) > out.length) {
-      // too long for out even with padding (checked first: the JDK's refusal is an exception)
+    int tail = text.length() & 3;
+    if (text.length() / 4 * 3 + Math.max(0, tail - 1) > out.length) {
+      // longer than out whatever its padding (checked first: the JDK's refusal is an exception)
       return -1;
     }
     try {

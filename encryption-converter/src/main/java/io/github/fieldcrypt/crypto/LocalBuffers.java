@@ -3,7 +3,8 @@ package io.github.fieldcrypt.crypto;
 /**
  * A thread's buffers for short values, whatever their key: {@link ShortGcm}'s counter, key stream
  * and ciphertext blocks, and for the text path ({@link AesGcm#encryptText},
- * {@link AesGcm#decryptShortText}) the plaintext's bytes and the binary v1 value. All are
+ * {@link AesGcm#decryptShortText}) the plaintext's bytes and the binary v1 value, and the
+ * characters of any text value up to 1 KiB ({@link CiphertextFormat#toText}). All are
  * overwritten by the next value on this thread. One set per thread rather than per key keeps them
  * in the CPU's cache when values of many keys (tenants) interleave.
  *
@@ -16,6 +17,8 @@ final class LocalBuffers {
   final ShortGcm.Scratch gcm = new ShortGcm.Scratch();
   final byte[] plain = new byte[ShortGcm.MAX_BYTES];
   final byte[] value = new byte[ShortGcm.MAX_BYTES + CiphertextFormat.OVERHEAD];
+  /** The characters of one text value up to {@link CiphertextFormat#DIRECT_BYTES} bytes (a String copies them once). */
+  final byte[] chars = new byte[(CiphertextFormat.DIRECT_BYTES * 4 + 2) / 3];
   /** Sealed short values by their exact length (the JDK's base64 encoder takes whole arrays), made when first needed. */
   private final byte[][] sealed = new byte[ShortGcm.MAX_BYTES + CiphertextFormat.OVERHEAD + 1][];
 

@@ -115,6 +115,12 @@ final class Polyval {
     s1 = v3;
   }
 
+  /** Every fourth bit, from bit 0, 1, 2 and 3: the four bit classes of an operand. */
+  static final long M1 = 0x1111111111111111L;
+  static final long M2 = 0x2222222222222222L;
+  static final long M4 = 0x4444444444444444L;
+  static final long M8 = 0x8888888888888888L;
+
   /**
    * The low 64 bits of the carry-less product of x and y. The operands are split into four
    * interleaved bit sets (every fourth bit); an integer product of two such sets has three zero
@@ -122,20 +128,19 @@ final class Polyval {
    * XOR of the terms.
    */
   private static long clmulLow(long x, long y) {
-    long x0 = x & 0x1111111111111111L;
-    long x1 = x & 0x2222222222222222L;
-    long x2 = x & 0x4444444444444444L;
-    long x3 = x & 0x8888888888888888L;
-    long y0 = y & 0x1111111111111111L;
-    long y1 = y & 0x2222222222222222L;
-    long y2 = y & 0x4444444444444444L;
-    long y3 = y & 0x8888888888888888L;
+    long x0 = x & M1;
+    long x1 = x & M2;
+    long x2 = x & M4;
+    long x3 = x & M8;
+    long y0 = y & M1;
+    long y1 = y & M2;
+    long y2 = y & M4;
+    long y3 = y & M8;
     long z0 = (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
     long z1 = (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
     long z2 = (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
     long z3 = (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
-    return (z0 & 0x1111111111111111L) | (z1 & 0x2222222222222222L) | (z2 & 0x4444444444444444L)
-        | (z3 & 0x8888888888888888L);
+    return (z0 & M1) | (z1 & M2) | (z2 & M4) | (z3 & M8);
   }
 
   /** Forgets the key, the running value and the last partial block. */
