@@ -28,13 +28,15 @@ import java.util.Map;
  * Each variant starts from a freshly loaded table, vacuumed and analysed (PostgreSQL) and
  * checkpointed before the clock starts, so that none pays for the load's dirty pages or for
  * autovacuum. Not JMH: one 1M-row pass is seconds long, so each variant is timed as a whole,
- * {@code rounds} times, in an order that rotates from round to round; with more than one round
+ * {@code rounds} times, in an order that rotates from round to round, after {@code warmup} rounds
+ * that are printed but not counted (the first round of a JVM runs the database's and the JDBC
+ * driver's code cold: H2's (a) took 5.4 s there and 3.5–3.7 s after); with more than one round
  * the median of the per-round ratios follows, with the lowest and highest.
  *
  * <p>Run (after {@code mvn -B -pl benchmarks -am package -DskipTests}):
  * <pre>
  * java -Xmx128m -cp benchmarks/target/benchmarks.jar io.github.fieldcrypt.benchmarks.EncryptColumnBenchmark \
- *     [rows=1000000] [batch=1000] [rounds=1] [db=h2,postgresql] [pg=jdbc:postgresql://127.0.0.1:5432/test] [only=a,b,encrypt (any of them)]
+ *     [rows=1000000] [batch=1000] [rounds=1] [warmup=1] [db=h2,postgresql] [pg=jdbc:postgresql://127.0.0.1:5432/test] [only=a,b,encrypt (any of them)]
  * </pre>
  */
 public final class EncryptColumnBenchmark {
@@ -49,10 +51,11 @@ public final class EncryptColumnBenchmark {
     int rows = Integer.parseInt(opts.getOrDefault("rows", "1000000"));
     int batch = Integer.parseInt(opts.getOrDefault("batch", "1000"));
     int rounds = Integer.parseInt(opts.getOrDefault("rounds", "1"));
+    int warmup = Integer.parseInt(opts.getOrDefault("warmup", "1"));
     List<String> only = List.of(opts.getOrDefault("only", "a,b,encrypt").split(","));
     List<String> dbs = List.of(opts.getOrDefault("db", "h2,postgresql").split(","));
-    System.out.printf(Locale.ROOT, "rows=%d batch=%d rounds=%d maxMemory=%d MiB cores=%d%n", rows, batch, rounds,
-        Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
+    System.out.printf(Locale.ROOT, "rows=%d batch=%d rounds=%d warmup=%d maxMemory=%d MiB cores=%d%n", rows, batch, rounds,
+        warmup, Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
     for (String db : dbs) {
       Path dir = null;
       String url;
@@ -68,11 +71,11 @@ public final class EncryptColumnBenchmark {
       try (Connection c = DriverManager.getConnection(url, user, "")) {
         List<Double> toA = new ArrayList<>();
         List<Double> toB = new ArrayList<>();
-        for (int round = 1; round <= rounds; round++) {
+        for (int round = 1 - warmup; round <= rounds; round++) {
           Map<String, Double> rate = new java.util.HashMap<>();
           // a rotating order, so that no variant always follows the same one
           for (int k = 0; k < VARIANTS.size(); k++) {
-            String variant = VARIANTS.get((round - 1 + k) % VARIANTS.size());
+            String variant = VARIANTS.get(Math.floorMod(round - 1 + k, VARIANTS.size()));
             if (only.contains(variant)) {
               rate.put(variant, switch (variant) {
                 case "a" -> measure(c, rows, db + " (a) keyset + JDBC batch, no crypto", () -> baseline(c, batch));
@@ -84,6 +87,10 @@ public final class EncryptColumnBenchmark {
           double e = rate.getOrDefault("encrypt", 0.0);
           double a = rate.getOrDefault("a", 0.0);
           double b = rate.getOrDefault("b", 0.0);
+          if (round < 1) {
+            System.out.printf(Locale.ROOT, "%s warm-up round (not counted): encryptColumn = %.2f x (a), %.2f x (b)%n", db, e / a, e / b);
+            continue;
+          }
           if (a > 0) {
             toA.add(e / a);
           }
