@@ -16,6 +16,10 @@ import java.util.UUID;
  *
  * <p>Connection settings can be overridden with {@code FIELDCRYPT_TEST_PG_URL} /
  * {@code FIELDCRYPT_TEST_MARIADB_URL} (and {@code _USER}, {@code _PASSWORD}).
+ *
+ * <p>Each test JVM works in a schema (PostgreSQL) or database (MariaDB) of its own, made on first
+ * use and dropped when the JVM ends, so that two builds on one server (two worktrees, or a build
+ * beside the sample app) never see each other's tables: the tests' table names are fixed.
  */
 public enum TestDatabase {
   H2("jdbc:h2:mem:%s;DB_CLOSE_DELAY=-1", "sa", ""),
@@ -28,6 +32,8 @@ public enum TestDatabase {
   private final String user;
   private final String password;
   private volatile Boolean reachable;
+  /** PostgreSQL and MariaDB: this JVM's URL, in its own schema or database (made on first use). */
+  private volatile String isolated;
 
   TestDatabase(String url, String user, String password) {
     this.url = url;
@@ -55,9 +61,71 @@ public enum TestDatabase {
     return result;
   }
 
-  /** A JDBC URL; for H2 a fresh private in-memory database per call. */
+  /**
+   * A JDBC URL; for H2 a fresh private in-memory database per call, for PostgreSQL and MariaDB
+   * this JVM's own schema or database.
+   */
   public String url() {
-    return this == H2 ? String.format(url, "fc" + UUID.randomUUID().toString().replace("-", "")) : url;
+    if (this == H2) {
+      return String.format(url, "fc" + UUID.randomUUID().toString().replace("-", ""));
+    }
+    String known = isolated;
+    if (known == null) {
+      synchronized (this) {
+        known = isolated;
+        if (known == null) {
+          known = isolate();
+          isolated = known;
+        }
+      }
+    }
+    return known;
+  }
+
+  /**
+   * Makes this JVM's schema (PostgreSQL) or database (MariaDB) and returns the URL that works in
+   * it; a user without the right to make one gets the configured URL, shared as before.
+   */
+  private String isolate() {
+    String name = "fc_" + Long.toString(System.currentTimeMillis() / 1000, 36) + "_"
+        + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    String kind = this == POSTGRESQL ? "SCHEMA" : "DATABASE";
+    try (Connection c = DriverManager.getConnection(url, user, password); java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE " + kind + " " + name);
+    } catch (SQLException e) {
+      System.err.println(this + ": could not make " + kind.toLowerCase(Locale.ROOT) + " " + name
+          + " for this test run, using " + url + " as it is (" + e.getMessage() + ")");
+      return url;
+    }
+    String drop = "DROP " + kind + " IF EXISTS " + name + (this == POSTGRESQL ? " CASCADE" : "");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> dropQuietly(name, drop), "drop-" + name));
+    return this == POSTGRESQL ? withParameter(url, "currentSchema=" + name) : withDatabase(url, name);
+  }
+
+  private void dropQuietly(String name, String drop) {
+    try (Connection c = DriverManager.getConnection(url, user, password); java.sql.Statement st = c.createStatement()) {
+      // never hold up the JVM's exit behind a connection a test left open
+      st.execute(this == POSTGRESQL ? "SET lock_timeout = '5s'" : "SET SESSION lock_wait_timeout = 5");
+      st.execute(drop);
+    } catch (SQLException e) {
+      System.err.println(this + ": could not drop " + name + " (" + e.getMessage() + ")");
+    }
+  }
+
+  private static String withParameter(String jdbcUrl, String parameter) {
+    return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + parameter;
+  }
+
+  /** {@code jdbc:mariadb://host:port/db?params} with another database. */
+  private static String withDatabase(String jdbcUrl, String database) {
+    int hosts = jdbcUrl.indexOf("//") + 2;
+    int slash = jdbcUrl.indexOf('/', hosts);
+    int query = jdbcUrl.indexOf('?', hosts);
+    if (slash < 0 || (query >= 0 && query < slash)) {
+      // no database in the URL: insert one before the parameters
+      return query < 0 ? jdbcUrl + "/" + database : jdbcUrl.substring(0, query) + "/" + database + jdbcUrl.substring(query);
+    }
+    return jdbcUrl.substring(0, slash + 1) + database + (query < 0 ? "" : jdbcUrl.substring(query));
   }
 
   public String user() {
