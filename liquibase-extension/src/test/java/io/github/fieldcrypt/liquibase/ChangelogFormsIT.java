@@ -156,7 +156,8 @@ class ChangelogFormsIT {
       Map<String, String> passphrase = Map.of("fieldcrypt.key-provider", "passphrase",
           "fieldcrypt.passphrase", "a passphrase for the changelog", "fieldcrypt.passphrase.salt", salt,
           "fieldcrypt.passphrase.key-id", "5");
-      LiquibaseRun run = f.liquibase();
+      // Only the provider's settings: not the fieldcrypt.keys that f.liquibase() passes.
+      LiquibaseRun run = new LiquibaseRun(f.url, f.db.user(), f.db.password(), dir, f.changelogTable());
       passphrase.forEach(run::parameter);
       run.update("c.xml");
       io.github.fieldcrypt.FieldEncryptor derived = io.github.fieldcrypt.FieldEncryptor.create(

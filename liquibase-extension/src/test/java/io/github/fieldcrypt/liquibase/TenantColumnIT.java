@@ -77,15 +77,7 @@ class TenantColumnIT {
         rows.put(3L, new String[] {"globex", "alice@acme.example"});
         rows.put(4L, new String[] {"globex", "Zoë ☃ \uD83C\uDF0D"});
         rows.put(5L, new String[] {"initech", ""});
-        try (Connection c = f.connect();
-            PreparedStatement ps = c.prepareStatement("INSERT INTO " + f.table + " (id, tenant_id, email) VALUES (?, ?, ?)")) {
-          for (Map.Entry<Long, String[]> row : rows.entrySet()) {
-            ps.setLong(1, row.getKey());
-            ps.setString(2, row.getValue()[0]);
-            ps.setString(3, row.getValue()[1]);
-            ps.executeUpdate();
-          }
-        }
+        insert(f, rows);
         String before = f.hash("email");
         Map<String, String> changeSets = new LinkedHashMap<>();
         f.xmlChangelog("c.xml", changeSets);
@@ -169,6 +161,86 @@ class TenantColumnIT {
         try (Connection c = f.connect(); Statement st = c.createStatement()) {
           st.execute("DROP TABLE IF EXISTS " + keyTable);
         }
+      }
+    }
+  }
+
+  /**
+   * Tenant mode with the master key inside a PKCS#11 token (SoftHSM2), configured as the README
+   * says (no {@code fieldcrypt.pkcs11.wrapped-keys}, no {@code fieldcrypt.keys}), all of it as
+   * changelog parameters: {@code encryptColumn} creates each tenant's data key wrapped in the token,
+   * the values decrypt under a store started from the same settings, and rollback gives the
+   * plaintext back.
+   */
+  @ParameterizedTest
+  @MethodSource("io.github.fieldcrypt.liquibase.testing.Samples#databases")
+  void pkcs11_master_key_in_tenant_mode(TestDatabase db) throws Exception {
+    String keyTable = "fck_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    Path token = io.github.fieldcrypt.testing.SoftHsm.token();
+    String master = "fc-lb-master-" + UUID.randomUUID();
+    try (io.github.fieldcrypt.keys.Pkcs11Token t = io.github.fieldcrypt.keys.Pkcs11Token.open(token,
+        io.github.fieldcrypt.testing.SoftHsm.PIN.toCharArray())) {
+      assertThat(t.createMasterKey(master)).isTrue();
+    }
+    Map<String, String> keySettings = Map.of("fieldcrypt.key-provider", "pkcs11", "fieldcrypt.pkcs11.config", token.toString(),
+        "fieldcrypt.pkcs11.pin", io.github.fieldcrypt.testing.SoftHsm.PIN, "fieldcrypt.pkcs11.master-key", master,
+        FieldcryptSettings.DATA_KEY_TABLE, keyTable);
+    try (Fixture f = new Fixture(TestDatabase.valueOf(db.name()), dir)) {
+      try {
+        f.execute("CREATE TABLE " + f.table + " (id BIGINT PRIMARY KEY, tenant_id VARCHAR(64), email VARCHAR(255))");
+        Map<Long, String[]> rows = new LinkedHashMap<>();
+        rows.put(1L, new String[] {"acme", "alice@acme.example"});
+        rows.put(2L, new String[] {"globex", "bob@globex.example"});
+        rows.put(3L, new String[] {"globex", null});
+        insert(f, rows);
+        String before = f.hash("email");
+        f.xmlChangelog("p.xml", new LinkedHashMap<>());
+        String xml = java.nio.file.Files.readString(dir.resolve("p.xml")).replace("</databaseChangeLog>", """
+              <include file="io/github/fieldcrypt/db/fieldcrypt-data-keys.changelog.xml"/>
+              <changeSet id="enc" author="test">
+                <fieldcrypt:encryptColumn tableName="TABLE" columnName="email" tenantColumn="tenant_id"/>
+              </changeSet>
+            </databaseChangeLog>
+            """.replace("TABLE", f.table));
+        java.nio.file.Files.writeString(dir.resolve("p.xml"), xml);
+        // Only the token's settings: not the fieldcrypt.keys that f.liquibase() passes.
+        LiquibaseRun lb = new LiquibaseRun(f.url, f.db.user(), f.db.password(), dir, f.changelogTable());
+        keySettings.forEach(lb::parameter);
+        assertThat(lb.update("p.xml")).containsPattern(summary(f, 3, "2 encrypted, 0 already encrypted, 1 null"));
+
+        Map<String, Object> settings = new HashMap<>(keySettings);
+        settings.put(FieldcryptSettings.TENANT_MODE, "true");
+        try (TenantKeyStore store = TenantKeyStore.fromSettings(FieldcryptSettings.from(settings, k -> null, k -> null),
+            f::connect)) {
+          TenantFieldEncryptor tenants = new TenantFieldEncryptor(store, false);
+          Map<Long, Object> stored = f.read("email");
+          for (long id : new long[] {1L, 2L}) {
+            String value = (String) stored.get(id);
+            assertThat(CiphertextFormat.keyId(CiphertextFormat.fromText(value))).isEqualTo(1);
+            assertThat(tenants.decryptText(value, f.context("email"), rows.get(id)[0], null)).isEqualTo(rows.get(id)[1]);
+          }
+          assertThat(stored.get(3L)).isNull();
+        }
+
+        lb.rollbackCount("p.xml", 1);
+        assertThat(f.hash("email")).isEqualTo(before);
+      } finally {
+        try (Connection c = f.connect(); Statement st = c.createStatement()) {
+          st.execute("DROP TABLE IF EXISTS " + keyTable);
+        }
+      }
+    }
+  }
+
+  /** Inserts rows of (id, {tenant_id, email}) into the fixture's table. */
+  private static void insert(Fixture f, Map<Long, String[]> rows) throws java.sql.SQLException {
+    try (Connection c = f.connect();
+        PreparedStatement ps = c.prepareStatement("INSERT INTO " + f.table + " (id, tenant_id, email) VALUES (?, ?, ?)")) {
+      for (Map.Entry<Long, String[]> row : rows.entrySet()) {
+        ps.setLong(1, row.getKey());
+        ps.setString(2, row.getValue()[0]);
+        ps.setString(3, row.getValue()[1]);
+        ps.executeUpdate();
       }
     }
   }

@@ -133,6 +133,40 @@ class MasterKeySourcesIT {
     }
   }
 
+  /**
+   * A SessionFactory in tenant mode whose master key is in the token: the settings the README
+   * gives for it (no {@code fieldcrypt.pkcs11.wrapped-keys}, no {@code fieldcrypt.keys}) start it,
+   * and a tenant's values are written and read back.
+   */
+  @OnEachDatabase
+  void pkcs11_master_key_serves_a_session_factory_in_tenant_mode(TestDatabase db) throws Exception {
+    Path config = SoftHsm.otherToken();
+    String master = "fc-tenant-master-" + UUID.randomUUID();
+    try (Pkcs11Token token = Pkcs11Token.open(config, SoftHsm.PIN.toCharArray())) {
+      assertThat(token.createMasterKey(master)).isTrue();
+    }
+    String url = db.url();
+    try (KeyTable table = KeyTable.create(db, url)) {
+      Map<String, Object> settings = pkcs11(config, Map.of("fieldcrypt.pkcs11.master-key", master));
+      settings.put(FieldcryptSettings.TENANT_MODE, "true");
+      settings.put(FieldcryptSettings.DATA_KEY_TABLE, table.name);
+      try (org.hibernate.SessionFactory sf = io.github.fieldcrypt.testing.Hibernate.sessionFactory(db, url, settings,
+          TenantModeIT.Secret.class)) {
+        try (org.hibernate.Session s = sf.withOptions().tenantIdentifier((Object) "acme").openSession()) {
+          s.beginTransaction();
+          s.persist(new TenantModeIT.Secret(1, "acme's secret", "alice@acme.example"));
+          s.getTransaction().commit();
+        }
+        try (org.hibernate.Session s = sf.withOptions().tenantIdentifier((Object) "acme").openSession()) {
+          TenantModeIT.Secret read = s.find(TenantModeIT.Secret.class, 1L);
+          assertThat(read.body).isEqualTo("acme's secret");
+          assertThat(read.email).isEqualTo("alice@acme.example");
+        }
+      }
+      assertThat(table.count("master_key_id = 1")).isEqualTo(1);
+    }
+  }
+
   private static Map<String, Object> pkcs11(Path config, Map<String, Object> masterKeys) {
     Map<String, Object> settings = new HashMap<>(masterKeys);
     settings.put("fieldcrypt.key-provider", "pkcs11");

@@ -3,6 +3,7 @@ package io.github.fieldcrypt.liquibase.internal;
 import io.github.fieldcrypt.ConfigurationException;
 import io.github.fieldcrypt.FieldcryptSettings;
 import io.github.fieldcrypt.keys.KeyProviders;
+import io.github.fieldcrypt.keys.envelope.MasterKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -91,7 +92,13 @@ public final class ChangeSupport {
     boolean fernet = attributes.fernet() && operation != ColumnMigration.Operation.REENCRYPT;
     if (database != null && !sqlOutputMode(database)) {
       try {
-        settings(changeSet).keyRing();
+        FieldcryptSettings settings = settings(changeSet);
+        if (attributes.tenantColumn != null) {
+          // tenant mode: the master keys (the key provider's ring, or pkcs11 master keys in the token)
+          MasterKeys.fromSettings(settings).close();
+        } else {
+          KeyProviders.load(settings);
+        }
       } catch (ConfigurationException e) {
         errors.addError(where + ": " + e.getMessage());
       }

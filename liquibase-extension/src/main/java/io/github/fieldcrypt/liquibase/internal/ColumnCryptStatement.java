@@ -85,7 +85,9 @@ public final class ColumnCryptStatement extends AbstractSqlStatement implements 
     Connection connection = jdbc.getUnderlyingConnection();
     Logger log = Scope.getCurrentScope().getLog(getClass());
     try {
-      FieldEncryptor encryptor = FieldEncryptor.fromSettings(settings);
+      // Tenant mode encrypts under the tenants' data keys: no key ring of data keys is loaded (with
+      // pkcs11 there is none, only master keys in the token).
+      FieldEncryptor encryptor = tenantColumn == null ? FieldEncryptor.fromSettings(settings) : null;
       Fernet fernetKeys = fernet ? settings.fernet().orElseThrow(() -> new ConfigurationException(FieldcryptSettings.FERNET_KEYS,
           operation.changeName() + " on " + target.table() + "." + target.column() + " with Fernet tokens needs "
               + FieldcryptSettings.FERNET_KEYS + " (or " + FieldcryptSettings.environmentVariable(FieldcryptSettings.FERNET_KEYS)

@@ -146,8 +146,9 @@ public final class ColumnMigration {
     this.progress = progress;
     this.progressIntervalNanos = progressInterval.toNanos();
     this.deterministic = deterministic;
-    // The key new values go under: the deterministic key for deterministic columns.
-    this.activeKeyId = deterministic ? encryptor.deterministicKey().id() : encryptor.keyRing().active().id();
+    // The key new values go under: the deterministic key for deterministic columns. Tenant mode
+    // has no key ring (the tenants' data keys come from the store): targetKeyId asks the store.
+    this.activeKeyId = tenants != null ? -1 : deterministic ? encryptor.deterministicKey().id() : encryptor.keyRing().active().id();
     this.postgres = shape.product().contains("postgres");
     this.mysql = shape.product().contains("mariadb") || shape.product().contains("mysql");
   }
@@ -206,13 +207,17 @@ public final class ColumnMigration {
 
   /**
    * {@link #run(Connection, Target, Operation, FieldEncryptor, EncryptionContext, boolean, Fernet, int, Consumer, Duration)}
-   * in tenant mode when {@code tenants} is not {@code null}.
+   * in tenant mode when {@code tenants} is not {@code null}; {@code encryptor} is then not used and
+   * may be {@code null} (the master keys may be in a PKCS#11 token, with no key ring of data keys).
    */
   public static MigrationSummary run(Connection connection, Target target, Operation operation, FieldEncryptor encryptor,
       EncryptionContext context, boolean deterministic, Fernet fernet, Tenants tenants, int batchSize, Consumer<String> progress,
       Duration progressInterval) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
+    }
+    if (tenants == null) {
+      Objects.requireNonNull(encryptor, "encryptor");
     }
     if (fernet != null && operation == Operation.REENCRYPT) {
       throw new IllegalArgumentException("reencryptColumn moves v1 values between keys; it reads no Fernet tokens");
