@@ -7,6 +7,7 @@ import io.github.fieldcrypt.metrics.AttributeMetrics;
 import io.github.fieldcrypt.EncryptionContext;
 import io.github.fieldcrypt.FieldEncryptor;
 import jakarta.persistence.AttributeConverter;
+import java.util.function.Supplier;
 
 /**
  * The base of fieldcrypt's JPA converters: one instance per attribute, bound at bootstrap to
@@ -82,19 +83,8 @@ public abstract class EncryptedAttributeConverter<D, R> implements AttributeConv
     if (attribute == null) {
       return null;
     }
-    AttributeMetrics m = metrics;
-    if (!m.enabled()) {
-      return encryptValue(attribute);
-    }
-    long start = System.nanoTime();
-    boolean success = false;
-    try {
-      R value = encryptValue(attribute);
-      success = true;
-      return value;
-    } finally {
-      m.encrypted(System.nanoTime() - start, success);
-    }
+    // Tenant mode: the column type encrypts, and records it (this only formats).
+    return tenantMode || !metrics.enabled() ? encryptValue(attribute) : measureEncryption(() -> encryptValue(attribute));
   }
 
   @Override
@@ -102,14 +92,36 @@ public abstract class EncryptedAttributeConverter<D, R> implements AttributeConv
     if (column == null) {
       return null;
     }
+    return tenantMode || !metrics.enabled() ? decryptValue(column) : measureDecryption(() -> decryptValue(column));
+  }
+
+  /** Runs an encryption of one of this attribute's values, timed into its meters (with the outcome). */
+  final <T> T measureEncryption(Supplier<T> encryption) {
     AttributeMetrics m = metrics;
     if (!m.enabled()) {
-      return decryptValue(column);
+      return encryption.get();
     }
     long start = System.nanoTime();
     boolean success = false;
     try {
-      D value = decryptValue(column);
+      T value = encryption.get();
+      success = true;
+      return value;
+    } finally {
+      m.encrypted(System.nanoTime() - start, success);
+    }
+  }
+
+  /** Runs a decryption of one of this attribute's values, timed into its meters, a failure counted by cause. */
+  final <T> T measureDecryption(Supplier<T> decryption) {
+    AttributeMetrics m = metrics;
+    if (!m.enabled()) {
+      return decryption.get();
+    }
+    long start = System.nanoTime();
+    boolean success = false;
+    try {
+      T value = decryption.get();
       success = true;
       return value;
     } catch (FieldcryptException e) {

@@ -99,11 +99,12 @@ final class TenantJdbcTypes {
     }
 
     private String encrypt(String plaintext, WrapperOptions options) {
-      return service.tenantEncryption().encryptText(plaintext, column, session(options));
+      return column.measureEncryption(() -> service.tenantEncryption().encryptText(plaintext, column, session(options)));
     }
 
     private <X> X wrap(JavaType<X> javaType, String stored, WrapperOptions options) {
-      return stored == null ? null : javaType.wrap(service.tenantEncryption().decryptText(stored, column, session(options)), options);
+      return stored == null ? null
+          : javaType.wrap(column.measureDecryption(() -> service.tenantEncryption().decryptText(stored, column, session(options))), options);
     }
 
     @Override
@@ -170,11 +171,12 @@ final class TenantJdbcTypes {
     }
 
     private byte[] encrypt(byte[] plaintext, WrapperOptions options) {
-      return service.tenantEncryption().encrypt(plaintext, column, session(options));
+      return column.measureEncryption(() -> service.tenantEncryption().encrypt(plaintext, column, session(options)));
     }
 
     private <X> X wrap(JavaType<X> javaType, byte[] stored, WrapperOptions options) {
-      return stored == null ? null : javaType.wrap(service.tenantEncryption().decrypt(stored, column, session(options)), options);
+      return stored == null ? null
+          : javaType.wrap(column.measureDecryption(() -> service.tenantEncryption().decrypt(stored, column, session(options))), options);
     }
 
     @Override

@@ -139,6 +139,57 @@ class TenantModeIT {
     }
   }
 
+  /**
+   * Tenant mode's meters time the encryption itself (done by the column type, where the session
+   * and its tenant are), once per value, and count decryption failures by cause, as in key ring
+   * mode: the converter, which only formats there, records nothing of its own.
+   */
+  @Test
+  void metrics_time_tenant_encryption_once_per_value_and_count_failures_by_cause() throws Exception {
+    TestDatabase db = TestDatabase.H2;
+    String url = db.url();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    try (KeyTable table = KeyTable.create(db, url);
+        SessionFactory sf = Hibernate.sessionFactory(db, url, withRegistry(settings(table), registry), Secret.class)) {
+      inTenant(sf, "acme", s -> {
+        for (long id = 1; id <= 3; id++) {
+          s.persist(new Secret(id, "acme's secret " + id, "user" + id + "@acme.example"));
+        }
+      });
+      for (long id = 1; id <= 3; id++) {
+        long row = id;
+        try (Session s = open(sf, "acme")) {
+          assertThat(s.find(Secret.class, row).body).isEqualTo("acme's secret " + row);
+        }
+      }
+      assertThat(timerCount(registry, "fieldcrypt.encrypt", "attribute", "body", "outcome", "success")).isEqualTo(3);
+      assertThat(timerCount(registry, "fieldcrypt.encrypt", "attribute", "blob", "outcome", "success")).isEqualTo(3);
+      assertThat(timerCount(registry, "fieldcrypt.decrypt", "attribute", "body", "outcome", "success")).isEqualTo(3);
+      assertThat(timerCount(registry, "fieldcrypt.decrypt", "attribute", "blob", "outcome", "success")).isEqualTo(3);
+      assertThat(registry.find("fieldcrypt.encrypt").tags("attribute", "body").timer().totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+          .isPositive();
+
+      // Another column's ciphertext in row 2 (it authenticates only under its own column), and a
+      // value never encrypted in row 3.
+      Raw.write(db, url, "tenant_secrets", "body", 2, Raw.readText(db, url, "tenant_secrets", "email", 2));
+      Raw.write(db, url, "tenant_secrets", "body", 3, "never encrypted");
+      for (long id = 2; id <= 3; id++) {
+        long row = id;
+        assertThatThrownBy(() -> inTenant(sf, "acme", s -> s.find(Secret.class, row))).isNotNull();
+      }
+      assertThat(registry.find("fieldcrypt.decrypt.failures").tags("column", "tenant_secrets.body", "cause", "AUTHENTICATION_FAILED")
+          .counter().count()).isEqualTo(1.0);
+      assertThat(registry.find("fieldcrypt.decrypt.failures").tags("column", "tenant_secrets.body", "cause", "NOT_CIPHERTEXT")
+          .counter().count()).isEqualTo(1.0);
+      assertThat(timerCount(registry, "fieldcrypt.decrypt", "attribute", "body", "outcome", "failure")).isEqualTo(2);
+    }
+  }
+
+  private static long timerCount(io.micrometer.core.instrument.simple.SimpleMeterRegistry registry, String name, String... tags) {
+    var timer = registry.find(name).tags(tags).timer();
+    return timer == null ? 0 : timer.count();
+  }
+
   @OnEachDatabase
   void a_first_key_made_in_a_rolled_back_transaction_is_not_used_afterwards(TestDatabase db) throws Exception {
     String url = db.url();
