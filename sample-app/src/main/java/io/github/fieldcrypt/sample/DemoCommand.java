@@ -99,8 +99,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     if (keys.fromEnvironment()) {
-      step("6. Key rotation: skipped, the keys come from " + FieldcryptSettings.environmentVariable(FieldcryptSettings.KEYS)
-          + " (add a key with a higher id to rotate)");
+      step("6. Key rotation: skipped, the keys come from " + keys.source() + " (add a key with a higher id there to rotate)");
     } else {
       step("6. Rotating the key: key " + (keys.activeId() + 1) + " becomes active, reencryptColumn (db/003-reencrypt.xml) moves the rows");
       SampleKeys rotated = keys.rotate();

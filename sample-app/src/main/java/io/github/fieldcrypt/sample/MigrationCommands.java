@@ -57,7 +57,7 @@ final class MigrationCommands {
       PrintWriter out = spec.commandLine().getOut();
       SampleKeys keys = SampleKeys.load(db.folder(), out);
       if (keys.fromEnvironment()) {
-        spec.commandLine().getErr().println("The keys come from FIELDCRYPT_KEYS: add a key with a higher id there, then run"
+        spec.commandLine().getErr().println("The keys come from " + keys.source() + ": add a key with a higher id there, then run"
             + " reencryptColumn (db/003-reencrypt.xml); this command only rotates the demo key file.");
         return 2;
       }

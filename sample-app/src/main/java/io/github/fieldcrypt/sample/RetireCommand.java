@@ -42,7 +42,7 @@ final class RetireCommand implements Callable<Integer> {
       return 1;
     }
     if (keys.fromEnvironment()) {
-      out.println("No row uses key id " + keyId + ": remove it from FIELDCRYPT_KEYS.");
+      out.println("No row uses key id " + keyId + ": remove it from " + keys.source() + ".");
       return 0;
     }
     List<String> kept = new ArrayList<>();

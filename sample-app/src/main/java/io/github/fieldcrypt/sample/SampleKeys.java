@@ -1,6 +1,7 @@
 package io.github.fieldcrypt.sample;
 
 import io.github.fieldcrypt.FieldcryptSettings;
+import io.github.fieldcrypt.keys.KeyProviders;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -12,15 +13,28 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The demo's keys: from {@code FIELDCRYPT_KEYS} when set, otherwise a demo key file in the
- * demo folder (made on first run). A key next to its database is for a demo only.
+ * The demo's keys: from the key provider configured in the environment or system properties
+ * ({@code FIELDCRYPT_KEY_PROVIDER} and its settings), else from {@code FIELDCRYPT_KEYS} when
+ * set, otherwise a demo key file in the demo folder (made on first run). A key next to its
+ * database is for a demo only.
+ *
+ * @param source where the keys come from when not from the demo file (for messages), else {@code null}
  */
-record SampleKeys(Path file, String keys, int activeId, boolean fromEnvironment) {
+record SampleKeys(Path file, String keys, int activeId, boolean fromEnvironment, String source) {
   static SampleKeys load(Path dir, PrintWriter out) throws IOException {
-    String fromEnv = FieldcryptSettings.from(Map.of()).get(FieldcryptSettings.KEYS);
+    FieldcryptSettings configured = FieldcryptSettings.from(Map.of());
+    String provider = configured.get(KeyProviders.KEY_PROVIDER);
+    if (provider != null && !provider.trim().equalsIgnoreCase("settings")) {
+      // the provider reads its own settings from the environment / system properties
+      String source = "the key provider '" + provider.trim() + "' (" + FieldcryptSettings.environmentVariable(KeyProviders.KEY_PROVIDER) + ")";
+      out.println("Keys: from " + source);
+      return new SampleKeys(null, null, -1, true, source);
+    }
+    String fromEnv = configured.get(FieldcryptSettings.KEYS);
     if (fromEnv != null) {
-      out.println("Keys: from " + FieldcryptSettings.environmentVariable(FieldcryptSettings.KEYS) + " / -Dfieldcrypt.keys");
-      return new SampleKeys(null, fromEnv, -1, true);
+      String source = FieldcryptSettings.environmentVariable(FieldcryptSettings.KEYS);
+      out.println("Keys: from " + source + " / -Dfieldcrypt.keys");
+      return new SampleKeys(null, fromEnv, -1, true, source);
     }
     Path file = dir.resolve("demo-keys.txt");
     if (!Files.exists(file)) {
@@ -29,12 +43,15 @@ record SampleKeys(Path file, String keys, int activeId, boolean fromEnvironment)
     String keys = Files.readString(file, StandardCharsets.UTF_8).trim();
     out.println("Keys: FIELDCRYPT_KEYS is not set, so this demo uses the key file " + file.toAbsolutePath());
     out.println("      (demo only: in production the key never sits next to the data; see the README)");
-    return new SampleKeys(file, keys, highestId(keys), false);
+    return new SampleKeys(file, keys, highestId(keys), false, null);
   }
 
+  /** The key settings to pass on: none with a key provider (it reads its own from the environment). */
   Map<String, String> settings() {
     Map<String, String> settings = new HashMap<>();
-    settings.put(FieldcryptSettings.KEYS, keys);
+    if (keys != null) {
+      settings.put(FieldcryptSettings.KEYS, keys);
+    }
     return settings;
   }
 
@@ -43,7 +60,7 @@ record SampleKeys(Path file, String keys, int activeId, boolean fromEnvironment)
     int next = highestId(keys) + 1;
     String rotated = keys + "," + next + ":" + randomKey();
     Files.writeString(file, rotated + "\n", StandardCharsets.UTF_8);
-    return new SampleKeys(file, rotated, next, false);
+    return new SampleKeys(file, rotated, next, false, null);
   }
 
   private static int highestId(String keys) {

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -164,5 +165,34 @@ class SampleAppTest {
     assertThat(run.out()).contains("fieldcrypt.key-provider=passphrase");
     String salt = run.out().lines().filter(l -> l.startsWith("FIELDCRYPT_PASSPHRASE_SALT=")).findFirst().orElseThrow();
     assertThat(Base64.getDecoder().decode(salt.substring(salt.indexOf('=') + 1))).hasSize(16);
+  }
+
+  /**
+   * The keys from a key provider (here the passphrase one, as {@code keygen --provider passphrase}
+   * tells), set as system properties like a deployment's {@code -D} options: the Liquibase changes
+   * and the entities both use it, no demo key file is made, and the messages name the provider.
+   */
+  @Test
+  void a_key_provider_from_the_environment_serves_the_migrations_and_the_entities(@TempDir Path dir) throws Exception {
+    Map<String, String> provider = Map.of("fieldcrypt.key-provider", "passphrase",
+        "fieldcrypt.passphrase", "a passphrase only this test knows", "fieldcrypt.passphrase.salt", io.github.fieldcrypt.keys.Keygen.passphraseSalt());
+    provider.forEach(System::setProperty);
+    try {
+      String[] at = {"--dir", dir.toString()};
+      assertThat(run(concat(new String[] {"seed", "--rows", "20"}, at)).exitCode()).isZero();
+      Run update = run(concat(new String[] {"update"}, at));
+      assertThat(update.exitCode()).as(update.err()).isZero();
+      assertThat(update.out()).contains("Keys: from the key provider 'passphrase'")
+          .containsPattern("(?i)customers\\.email: 20 rows — 20 encrypted, 0 already encrypted, 0 null");
+      Run inspect = run(concat(new String[] {"inspect", "customers", "--limit", "1"}, at));
+      assertThat(inspect.exitCode()).as(inspect.err()).isZero();
+      assertThat(inspect.out()).contains("decrypted: customer1@example.com");
+      assertThat(dir.resolve("demo-keys.txt")).doesNotExist();
+      Run rotate = run(concat(new String[] {"rotate"}, at));
+      assertThat(rotate.exitCode()).isEqualTo(2);
+      assertThat(rotate.err()).contains("The keys come from the key provider 'passphrase'");
+    } finally {
+      provider.keySet().forEach(System::clearProperty);
+    }
   }
 }
