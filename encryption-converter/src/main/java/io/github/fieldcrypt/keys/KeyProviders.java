@@ -98,6 +98,31 @@ public final class KeyProviders {
     return builder.active(activeId).build();
   }
 
+  /**
+   * Checks the key settings as early as possible: a provider with a {@link KeyProvider#check} of
+   * its own checks its settings (the passphrase provider, whose key derivation is slow on
+   * purpose); any other is loaded as by {@link #load}, {@code fieldcrypt.active-key} included,
+   * and the keys dropped.
+   *
+   * @throws ConfigurationException naming the setting to fix
+   */
+  public static void check(FieldcryptSettings settings) {
+    KeyProvider provider = find(settings);
+    if (ownCheck(provider)) {
+      provider.check(settings);
+    } else {
+      load(settings);
+    }
+  }
+
+  private static boolean ownCheck(KeyProvider provider) {
+    try {
+      return provider.getClass().getMethod("check", FieldcryptSettings.class).getDeclaringClass() != KeyProvider.class;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+
   private static KeyProvider find(FieldcryptSettings settings) {
     String name = settings.get(KEY_PROVIDER);
     if (name == null) {

@@ -33,21 +33,19 @@ final class PassphraseKeyProvider implements KeyProvider {
     return "passphrase";
   }
 
+  /** Checks every setting without deriving the key (PBKDF2 is slow on purpose, and proves nothing more). */
+  @Override
+  public void check(FieldcryptSettings settings) {
+    Arrays.fill(checked(settings).salt, (byte) 0);
+  }
+
   @Override
   public KeyRing load(FieldcryptSettings settings) {
-    String passphrase = ProviderSettings.require(settings, PASSPHRASE, name());
-    if (passphrase.length() < MIN_PASSPHRASE) {
-      throw new ConfigurationException(PASSPHRASE, PASSPHRASE + " is too short: use at least " + MIN_PASSPHRASE + " characters");
-    }
-    byte[] salt = salt(settings.get(PASSPHRASE_SALT));
-    int iterations = integer(settings, PASSPHRASE_ITERATIONS, MIN_ITERATIONS);
-    if (iterations < MIN_ITERATIONS) {
-      throw new ConfigurationException(PASSPHRASE_ITERATIONS, PASSPHRASE_ITERATIONS + " must be at least " + MIN_ITERATIONS);
-    }
-    int id = integer(settings, PASSPHRASE_KEY_ID, 1);
-    if (id < 0) {
-      throw new ConfigurationException(PASSPHRASE_KEY_ID, PASSPHRASE_KEY_ID + " must be 0 or more");
-    }
+    Checked checked = checked(settings);
+    String passphrase = checked.passphrase;
+    byte[] salt = checked.salt;
+    int iterations = checked.iterations;
+    int id = checked.id;
     char[] chars = passphrase.toCharArray();
     PBEKeySpec spec = new PBEKeySpec(chars, salt, iterations, DataKey.LENGTH * 8);
     byte[] key = null;
@@ -63,6 +61,31 @@ final class PassphraseKeyProvider implements KeyProvider {
         Arrays.fill(key, (byte) 0);
       }
     }
+  }
+
+  /** The settings, each checked. */
+  private record Checked(String passphrase, byte[] salt, int iterations, int id) {
+    @Override
+    public String toString() {
+      return "PassphraseKeyProvider.Checked[iterations=" + iterations + ", id=" + id + "]";
+    }
+  }
+
+  private Checked checked(FieldcryptSettings settings) {
+    String passphrase = ProviderSettings.require(settings, PASSPHRASE, name());
+    if (passphrase.length() < MIN_PASSPHRASE) {
+      throw new ConfigurationException(PASSPHRASE, PASSPHRASE + " is too short: use at least " + MIN_PASSPHRASE + " characters");
+    }
+    byte[] salt = salt(settings.get(PASSPHRASE_SALT));
+    int iterations = integer(settings, PASSPHRASE_ITERATIONS, MIN_ITERATIONS);
+    if (iterations < MIN_ITERATIONS) {
+      throw new ConfigurationException(PASSPHRASE_ITERATIONS, PASSPHRASE_ITERATIONS + " must be at least " + MIN_ITERATIONS);
+    }
+    int id = integer(settings, PASSPHRASE_KEY_ID, 1);
+    if (id < 0) {
+      throw new ConfigurationException(PASSPHRASE_KEY_ID, PASSPHRASE_KEY_ID + " must be 0 or more");
+    }
+    return new Checked(passphrase, salt, iterations, id);
   }
 
   private static byte[] salt(String text) {

@@ -5,8 +5,8 @@ import io.github.fieldcrypt.keys.KeyRing;
 
 /**
  * Where the keys come from. Chosen with {@code fieldcrypt.key-provider}: the built-in
- * {@code settings} (the default: {@code fieldcrypt.keys}), {@code pkcs12} (a key store file) and
- * {@code passphrase}, or the {@link #name()} of an implementation registered through
+ * {@code settings} (the default: {@code fieldcrypt.keys}), {@code pkcs12} (a key store file),
+ * {@code pkcs11} (an HSM) and {@code passphrase}, or the {@link #name()} of an implementation registered through
  * {@code META-INF/services/io.github.fieldcrypt.spi.KeyProvider}, or its class name.
  *
  * <p>Called once while the SessionFactory (or a Liquibase run) starts, never per value.
@@ -24,4 +24,16 @@ public interface KeyProvider {
    * @throws io.github.fieldcrypt.ConfigurationException when the keys cannot be loaded
    */
   KeyRing load(FieldcryptSettings settings);
+
+  /**
+   * Checks the settings as early as possible (Liquibase's validation of a changelog, before its
+   * changes run and {@link #load} again). The default loads the keys and drops them; a provider
+   * whose loading is slow on purpose and proves nothing more than its settings (a passphrase:
+   * any passphrase derives some key) checks only the settings.
+   *
+   * @throws io.github.fieldcrypt.ConfigurationException when the keys cannot be loaded
+   */
+  default void check(FieldcryptSettings settings) {
+    load(settings);
+  }
 }

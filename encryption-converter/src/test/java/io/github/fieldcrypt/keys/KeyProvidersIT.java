@@ -188,6 +188,29 @@ class KeyProvidersIT {
         .isEqualTo("fieldcrypt.passphrase.iterations");
   }
 
+  /**
+   * {@code KeyProviders.check} (Liquibase's validation) finds the same setting errors as loading,
+   * but for the passphrase provider does not run PBKDF2: with 2^31 - 1 iterations (a quarter of
+   * an hour of derivation) the check returns at once, while the other providers are loaded, a
+   * wrong {@code fieldcrypt.active-key} included.
+   */
+  @Test
+  void check_finds_the_setting_errors_without_deriving_a_passphrase_key() {
+    Map<String, String> slow = Map.of("fieldcrypt.key-provider", "passphrase", "fieldcrypt.passphrase", "long enough passphrase",
+        "fieldcrypt.passphrase.salt", Keygen.passphraseSalt(), "fieldcrypt.passphrase.iterations", String.valueOf(Integer.MAX_VALUE));
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+        () -> KeyProviders.check(FieldcryptSettings.from(slow, k -> null, k -> null)), "the check derived the key");
+    for (Map<String, String> wrong : List.of(Map.of("fieldcrypt.key-provider", "passphrase", "fieldcrypt.passphrase", "short"),
+        Map.of("fieldcrypt.key-provider", "passphrase", "fieldcrypt.passphrase", "long enough passphrase", "fieldcrypt.passphrase.salt", "c2hvcnQ="),
+        Map.of("fieldcrypt.keys", TestKeys.keysSetting(1), "fieldcrypt.active-key", "2"),
+        Map.of("fieldcrypt.key-provider", FixedTestKeyProvider.class.getName(), "fieldcrypt.active-key", "7"))) {
+      Throwable checked = org.assertj.core.api.Assertions.catchThrowable(() -> KeyProviders.check(FieldcryptSettings.from(wrong, k -> null, k -> null)));
+      ConfigurationException loaded = failure(wrong);
+      assertThat(checked).isInstanceOf(ConfigurationException.class).hasMessage(loaded.getMessage());
+      assertThat(((ConfigurationException) checked).getSetting()).isEqualTo(loaded.getSetting());
+    }
+  }
+
   @Test
   void custom_providers_by_service_name_or_class_name_and_unknown_names() {
     assertThat(load(Map.of("fieldcrypt.key-provider", "fixed-test-keys")).ids()).containsExactly(5, 6);

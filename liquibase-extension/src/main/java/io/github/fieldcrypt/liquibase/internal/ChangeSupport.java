@@ -93,11 +93,12 @@ public final class ChangeSupport {
     if (database != null && !sqlOutputMode(database)) {
       try {
         FieldcryptSettings settings = settings(changeSet);
-        if (attributes.tenantColumn != null) {
-          // tenant mode: the master keys (the key provider's ring, or pkcs11 master keys in the token)
+        if (attributes.tenantColumn != null && "pkcs11".equalsIgnoreCase(String.valueOf(settings.get(KeyProviders.KEY_PROVIDER)).trim())) {
+          // tenant mode with pkcs11: the master keys in the token (no data keys to load)
           MasterKeys.fromSettings(settings).close();
         } else {
-          KeyProviders.load(settings);
+          // the data keys, or in tenant mode the master key ring, of the configured provider
+          KeyProviders.check(settings);
         }
       } catch (ConfigurationException e) {
         errors.addError(where + ": " + e.getMessage());
