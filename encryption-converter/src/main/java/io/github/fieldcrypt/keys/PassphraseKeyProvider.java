@@ -36,7 +36,7 @@ final class PassphraseKeyProvider implements KeyProvider {
   /** Checks every setting without deriving the key (PBKDF2 is slow on purpose, and proves nothing more). */
   @Override
   public void check(FieldcryptSettings settings) {
-    Arrays.fill(checked(settings).salt, (byte) 0);
+    checked(settings);
   }
 
   @Override

@@ -119,6 +119,22 @@ public final class MasterKeys implements AutoCloseable {
     return of(ring, setting);
   }
 
+  /**
+   * Checks the master key settings as early as possible (Liquibase's validation): with
+   * {@code pkcs11} the master keys are looked up in the token, else the provider's settings are
+   * checked as {@link KeyProviders#check} does.
+   *
+   * @throws ConfigurationException naming the setting to fix
+   */
+  public static void check(FieldcryptSettings settings) {
+    String provider = settings.get(KeyProviders.KEY_PROVIDER);
+    if (provider != null && provider.trim().equalsIgnoreCase("pkcs11")) {
+      pkcs11(settings).close();
+    } else {
+      KeyProviders.check(settings);
+    }
+  }
+
   private static MasterKeys pkcs11(FieldcryptSettings settings) {
     String config = require(settings, KeyProviders.PKCS11_CONFIG);
     String pin = require(settings, KeyProviders.PKCS11_PIN);

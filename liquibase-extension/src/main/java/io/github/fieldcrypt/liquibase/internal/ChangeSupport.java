@@ -93,11 +93,9 @@ public final class ChangeSupport {
     if (database != null && !sqlOutputMode(database)) {
       try {
         FieldcryptSettings settings = settings(changeSet);
-        if (attributes.tenantColumn != null && "pkcs11".equalsIgnoreCase(String.valueOf(settings.get(KeyProviders.KEY_PROVIDER)).trim())) {
-          // tenant mode with pkcs11: the master keys in the token (no data keys to load)
-          MasterKeys.fromSettings(settings).close();
+        if (attributes.tenantColumn != null) {
+          MasterKeys.check(settings); // tenant mode loads no data keys, only the master keys
         } else {
-          // the data keys, or in tenant mode the master key ring, of the configured provider
           KeyProviders.check(settings);
         }
       } catch (ConfigurationException e) {
