@@ -55,6 +55,11 @@ public final class FieldEncryptorService implements Service {
     return encryptor;
   }
 
+  /** Whether {@code fieldcrypt.allow-plaintext-reads} is on (values that are not ciphertexts read as they are). */
+  boolean allowsPlaintextReads() {
+    return settings.allowPlaintextReads();
+  }
+
   /** Whether {@code fieldcrypt.tenant-mode} is on: values are encrypted under their tenant's data key. */
   boolean tenantMode() {
     return settings.tenantMode();

@@ -92,6 +92,30 @@ public final class FieldcryptIntegrator implements Integrator {
         LOG.log(System.Logger.Level.INFO, "fieldcrypt: {0} encrypted attribute(s), {1}", uses.size(), service.encryptor().keyRing());
       }
       installQueryCheck(sessionFactory, columns, service);
+      warnAboutLookupsDuringTransition(columns, service);
+    }
+  }
+
+  /**
+   * With plaintext reads on, rows not migrated yet read fine but are never found by an equality
+   * lookup (the column is compared with the parameter's ciphertext): said once, at bootstrap,
+   * naming the deterministic columns, because the query itself cannot tell.
+   */
+  private static void warnAboutLookupsDuringTransition(List<EncryptedColumnQueryCheck.Column> columns, FieldEncryptorService service) {
+    if (!service.allowsPlaintextReads()) {
+      return;
+    }
+    java.util.Set<String> lookedUp = new java.util.TreeSet<>();
+    for (EncryptedColumnQueryCheck.Column column : columns) {
+      if (column.deterministic()) {
+        lookedUp.add(column.table() + "." + column.column());
+      }
+    }
+    if (!lookedUp.isEmpty()) {
+      LOG.log(System.Logger.Level.WARNING, "fieldcrypt: " + io.github.fieldcrypt.FieldcryptSettings.ALLOW_PLAINTEXT_READS
+          + " is on: equality lookups on the deterministic column(s) " + lookedUp + " find only rows already encrypted"
+          + " (a plaintext row never equals the parameter's ciphertext); run encryptColumn deterministic=\"true\" on them"
+          + " before relying on lookups");
     }
   }
 

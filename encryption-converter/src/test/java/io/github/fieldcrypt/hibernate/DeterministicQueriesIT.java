@@ -295,6 +295,47 @@ class DeterministicQueriesIT {
     }
   }
 
+  /**
+   * During the plaintext transition a lookup cannot find rows not migrated yet (a plaintext row
+   * never equals the parameter's ciphertext): with {@code fieldcrypt.allow-plaintext-reads=true}
+   * and deterministic columns the bootstrap warns once, naming the columns; without plaintext
+   * reads it does not.
+   */
+  @Test
+  void plaintext_reads_with_deterministic_columns_warn_that_lookups_miss_unmigrated_rows() throws Exception {
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+          warnings.add(new java.util.logging.SimpleFormatter().formatMessage(record));
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.github.fieldcrypt");
+    logger.addHandler(handler);
+    try {
+      try (SessionFactory sf = Hibernate.sessionFactory(TestDatabase.H2, TestDatabase.H2.url(), TestKeys.settings(1), Member.class)) {
+        assertThat(warnings).noneMatch(w -> w.contains("allow-plaintext-reads"));
+      }
+      Map<String, Object> settings = new HashMap<>(TestKeys.settings(1));
+      settings.put("fieldcrypt.allow-plaintext-reads", "true");
+      try (SessionFactory sf = Hibernate.sessionFactory(TestDatabase.H2, TestDatabase.H2.url(), settings, Member.class)) {
+        assertThat(warnings).filteredOn(w -> w.contains("allow-plaintext-reads")).singleElement()
+            .satisfies(w -> assertThat(w).contains("members.email").contains("members.handle").doesNotContain("members.api_key")
+                .contains("encryptColumn"));
+      }
+    } finally {
+      logger.removeHandler(handler);
+    }
+  }
+
   @Test
   void ignore_case_without_deterministic_fails_the_bootstrap() {
     assertThatThrownBy(() -> Hibernate.sessionFactory(TestDatabase.H2, TestDatabase.H2.url(), TestKeys.settings(1), Misconfigured.class))
