@@ -63,7 +63,7 @@ public final class TenantFieldEncryptor {
    */
   public byte[] encrypt(byte[] plaintext, EncryptionContext column, String tenant, boolean deterministic, Connection tx,
       AfterCompletion afterCompletion) {
-    DataKey key = tx == null ? store.activeKey(tenant) : store.activeKey(tenant, tx, afterCompletion);
+    DataKey key = activeKey(tenant, tx, afterCompletion);
     return FieldEncryptor.encryptWithKey(plaintext, context(column, tenant), key, deterministic);
   }
 
@@ -71,7 +71,7 @@ public final class TenantFieldEncryptor {
   public String encryptToText(String plaintext, EncryptionContext column, String tenant, boolean deterministic, Connection tx,
       AfterCompletion afterCompletion) {
     if (!deterministic) {
-      DataKey key = tx == null ? store.activeKey(tenant) : store.activeKey(tenant, tx, afterCompletion);
+      DataKey key = activeKey(tenant, tx, afterCompletion);
       return AesGcm.encryptText(key.gcmKey(), plaintext,
           context(column, tenant).associatedData(CiphertextFormat.ALG_AES_256_GCM, key.id()));
     }
@@ -96,7 +96,7 @@ public final class TenantFieldEncryptor {
       return plaintext(stored, column);
     }
     int keyId = CiphertextFormat.keyId(stored);
-    DataKey key = connection == null ? store.find(tenant, keyId) : store.find(tenant, keyId, connection);
+    DataKey key = find(tenant, keyId, connection);
     return FieldEncryptor.decryptWithKey(stored, context(column, tenant), key, owned);
   }
 
@@ -111,7 +111,7 @@ public final class TenantFieldEncryptor {
     if (shortKeyId >= 0) {
       DataKey key;
       try {
-        key = connection == null ? store.find(tenant, shortKeyId) : store.find(tenant, shortKeyId, connection);
+        key = find(tenant, shortKeyId, connection);
       } catch (FieldcryptException reportedBelow) {
         key = null;
       }
@@ -129,6 +129,16 @@ public final class TenantFieldEncryptor {
     }
     // decoded here: the cipher may work in the array
     return new String(decrypt(bytes, column, tenant, connection, true), StandardCharsets.UTF_8);
+  }
+
+  /** The tenant's active key: created in {@code tx} when given (see {@link #encrypt}), else in a transaction of the store's own. */
+  private DataKey activeKey(String tenant, Connection tx, AfterCompletion afterCompletion) {
+    return tx == null ? store.activeKey(tenant) : store.activeKey(tenant, tx, afterCompletion);
+  }
+
+  /** The tenant's key of this id, read on the caller's connection when given. */
+  private DataKey find(String tenant, int keyId, Connection connection) {
+    return connection == null ? store.find(tenant, keyId) : store.find(tenant, keyId, connection);
   }
 
   private <T> T plaintext(T stored, EncryptionContext column) {

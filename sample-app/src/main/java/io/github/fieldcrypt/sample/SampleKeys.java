@@ -20,7 +20,7 @@ import java.util.Map;
  *
  * @param source where the keys come from when not from the demo file (for messages), else {@code null}
  */
-record SampleKeys(Path file, String keys, int activeId, boolean fromEnvironment, String source) {
+record SampleKeys(Path file, String keys, int activeId, String source) {
   static SampleKeys load(Path dir, PrintWriter out) throws IOException {
     FieldcryptSettings configured = FieldcryptSettings.from(Map.of());
     String provider = configured.get(KeyProviders.KEY_PROVIDER);
@@ -28,13 +28,13 @@ record SampleKeys(Path file, String keys, int activeId, boolean fromEnvironment,
       // the provider reads its own settings from the environment / system properties
       String source = "the key provider '" + provider.trim() + "' (" + FieldcryptSettings.environmentVariable(KeyProviders.KEY_PROVIDER) + ")";
       out.println("Keys: from " + source);
-      return new SampleKeys(null, null, -1, true, source);
+      return new SampleKeys(null, null, -1, source);
     }
     String fromEnv = configured.get(FieldcryptSettings.KEYS);
     if (fromEnv != null) {
       String source = FieldcryptSettings.environmentVariable(FieldcryptSettings.KEYS);
       out.println("Keys: from " + source + " / -Dfieldcrypt.keys");
-      return new SampleKeys(null, fromEnv, -1, true, source);
+      return new SampleKeys(null, fromEnv, -1, source);
     }
     Path file = dir.resolve("demo-keys.txt");
     if (!Files.exists(file)) {
@@ -43,7 +43,12 @@ record SampleKeys(Path file, String keys, int activeId, boolean fromEnvironment,
     String keys = Files.readString(file, StandardCharsets.UTF_8).trim();
     out.println("Keys: FIELDCRYPT_KEYS is not set, so this demo uses the key file " + file.toAbsolutePath());
     out.println("      (demo only: in production the key never sits next to the data; see the README)");
-    return new SampleKeys(file, keys, highestId(keys), false, null);
+    return new SampleKeys(file, keys, highestId(keys), null);
+  }
+
+  /** Whether the keys come from the environment or system properties (a key provider, or FIELDCRYPT_KEYS), not the demo file. */
+  boolean fromEnvironment() {
+    return source != null;
   }
 
   /** The key settings to pass on: none with a key provider (it reads its own from the environment). */
@@ -60,7 +65,7 @@ record SampleKeys(Path file, String keys, int activeId, boolean fromEnvironment,
     int next = highestId(keys) + 1;
     String rotated = keys + "," + next + ":" + randomKey();
     Files.writeString(file, rotated + "\n", StandardCharsets.UTF_8);
-    return new SampleKeys(file, rotated, next, false, null);
+    return new SampleKeys(file, rotated, next, null);
   }
 
   private static int highestId(String keys) {
@@ -79,6 +84,6 @@ record SampleKeys(Path file, String keys, int activeId, boolean fromEnvironment,
 
   @Override
   public String toString() {
-    return "SampleKeys[" + (fromEnvironment ? "environment" : file) + "]";
+    return "SampleKeys[" + (fromEnvironment() ? "environment" : file) + "]";
   }
 }
